@@ -1,0 +1,98 @@
+"""Loads the five seed agencies (shared/seeds) as demo data.
+
+The JSON files in demo/data/ are the seeds structured by hand: every
+component, requirement and step as the documents write them. They are the
+reference the importer is evaluated against (make eval-import).
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from layanan.accounts.models import Position, User
+from layanan.agencies.models import Agency, Region, Unit
+from layanan.agencies.services import seed_holidays
+from layanan.standards import services as standard_services
+from layanan.standards.interchange import create_standard
+from layanan.standards.models import Service
+
+DATA_DIR = Path(__file__).parent / "data"
+DEMO_PASSWORD = "layanan-demo"
+AGENCY_FIELDS = ("name", "timezone", "address", "website", "channels", "maklumat", "office_hours")
+
+
+def demo_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.json"))
+
+
+def read_demo(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_all(*, password: str = DEMO_PASSWORD) -> list[Agency]:
+    return [load_agency(read_demo(path), password=password) for path in demo_files()]
+
+
+@transaction.atomic
+def load_agency(data: dict, *, password: str = DEMO_PASSWORD) -> Agency:
+    """Create one demo agency with its staff and published standards (idempotent)."""
+    existing = Agency.objects.filter(code=data["agency"]["code"]).first()
+    if existing:
+        return existing
+    region, _ = Region.objects.get_or_create(
+        slug=data["region"]["slug"], defaults={"name": data["region"]["name"]}
+    )
+    fields = {k: v for k, v in data["agency"].items() if k in AGENCY_FIELDS}
+    agency = Agency.objects.create(region=region, code=data["agency"]["code"], **fields)
+    units = _create_units(agency, data.get("units", []))
+    _create_staff(agency, data.get("staff", []), units, password)
+    year = timezone.localdate().year
+    seed_holidays(agency, [year - 1, year, year + 1])
+    for position, item in enumerate(data["services"], start=1):
+        _create_published_service(agency, item, units, position)
+    return agency
+
+
+def _create_units(agency, items) -> dict:
+    units = {}
+    for item in items:  # parents come before children in the files
+        units[item["key"]] = Unit.objects.create(
+            agency=agency, name=item["name"], kind=item.get("kind", Unit.Kind.DIVISION),
+            parent=units.get(item.get("parent")),
+        )
+    return units
+
+
+def _create_staff(agency, items, units, password):
+    for item in items:
+        user = User(
+            username=item["username"], full_name=item.get("full_name", ""), agency=agency,
+            nip=item.get("nip", ""),
+        )
+        user.set_password(password)
+        user.save()
+        for pos in item.get("positions", []):
+            Position.objects.create(
+                user=user, unit=units.get(pos.get("unit")), title=pos["title"], role=pos["role"]
+            )
+
+
+def _create_published_service(agency, item, units, position):
+    service = Service.objects.create(
+        agency=agency, code=item["code"], name=item["name"], kind=item["kind"],
+        unit=units.get(item.get("unit")), position=item.get("number", position),
+    )
+    std = create_standard(service, item, units=units)
+    enactment = item.get("enactment") or {}
+    decree_date = date.fromisoformat(enactment.get("decree_date") or "2024-01-02")
+    standard_services.mark_discussed(
+        std, None, discussed_on=decree_date, notes="Dibahas bersama pemangku kepentingan (data demo)."
+    )
+    standard_services.enact(
+        std, None, decree_number=enactment.get("decree_number") or "DEMO", decree_date=decree_date
+    )
+    standard_services.publish(std, None)
+    return service

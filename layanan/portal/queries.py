@@ -1,0 +1,70 @@
+"""Read-side queries of the public portal: published standards only."""
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from layanan.agencies.models import Agency, Region
+from layanan.standards.models import Requirement, Service, ServiceStandard, Step
+
+Published = ServiceStandard.Status.PUBLISHED
+
+
+def regions_with_agencies():
+    return Region.objects.prefetch_related(
+        Prefetch("agencies", queryset=Agency.objects.annotate(
+            published_count=Count("services", filter=Q(services__published_standard__isnull=False))
+        ))
+    )
+
+
+def agency_or_404(code: str) -> Agency:
+    try:
+        return Agency.objects.select_related("region").get(code=code)
+    except Agency.DoesNotExist:
+        raise Http404 from None
+
+
+def published_services(agency: Agency, query: str = ""):
+    services = (
+        Service.objects.filter(agency=agency, published_standard__isnull=False)
+        .select_related("published_standard")
+        .only("code", "name", "kind", "position", "published_standard__duration_text",
+              "published_standard__duration_min", "published_standard__duration_max",
+              "published_standard__duration_unit", "published_standard__cost_amount",
+              "published_standard__version")
+        .order_by("position", "name")
+    )
+    for word in query.split()[:8]:
+        services = services.filter(
+            Q(name__icontains=word) | Q(published_standard__product__icontains=word)
+        )
+    return services
+
+
+def published_standard_or_404(agency: Agency, service_code: str) -> ServiceStandard:
+    try:
+        return (
+            ServiceStandard.objects.select_related("service", "service__agency", "service__agency__region")
+            .prefetch_related(
+                Prefetch("requirements", queryset=Requirement.objects.order_by("position")),
+                Prefetch("steps", queryset=Step.objects.select_related("unit").order_by("position")),
+            )
+            .get(service__agency=agency, service__code=service_code, status=Published)
+        )
+    except ServiceStandard.DoesNotExist:
+        raise Http404 from None
+
+
+def published_standards_for_api(agency_code: str | None = None):
+    qs = (
+        ServiceStandard.objects.filter(status=Published)
+        .select_related("service", "service__agency")
+        .prefetch_related(
+            Prefetch("requirements", queryset=Requirement.objects.order_by("position")),
+            Prefetch("steps", queryset=Step.objects.select_related("unit").order_by("position")),
+        )
+        .order_by("service__agency__code", "service__position", "service__code")
+    )
+    if agency_code:
+        qs = qs.filter(service__agency__code=agency_code)
+    return qs

@@ -1,0 +1,258 @@
+"""Staff screens for standards: the agency admin's editor and the overseer's table."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, REGION_WIDE, Role
+from layanan.core.decorators import role_required
+from layanan.core.tenancy import get_scoped_or_404, scoped
+
+from . import forms, services
+from .completeness import check_components, completeness_score, missing_for_publishing
+from .models import Service, ServiceStandard, Step
+from .presentation import component_sections
+
+editor_required = role_required(*EDIT_STANDARDS)
+Status = ServiceStandard.Status
+
+
+def _standard(request, pk, *, region_wide=True):
+    qs = ServiceStandard.objects.select_related("service", "service__agency", "enacted_by")
+    return get_scoped_or_404(qs, request.user, region_wide=region_wide, pk=pk)
+
+
+def _locked(request, std):
+    messages.error(request, _("Standar yang sudah ditetapkan tidak dapat diubah; buat versi baru."))
+    return redirect("standards:detail", pk=std.pk)
+
+
+@login_required
+def service_list(request):
+    """The agency's services, each with its public and in-progress version."""
+    if request.user.agency is None:
+        return redirect("standards:league")
+    services_qs = scoped(Service.objects, request.user, region_wide=False).prefetch_related(
+        Prefetch("standards", queryset=ServiceStandard.objects.order_by("-version"))
+    )
+    return render(request, "standards/service_list.html", {
+        "services": services_qs, "can_edit": request.user.has_role(*EDIT_STANDARDS),
+    })
+
+
+@editor_required
+def service_new(request):
+    agency = request.user.agency
+    if agency is None:
+        raise Http404
+    form = forms.ServiceForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            service = form.save(commit=False)
+            service.agency = agency
+            service.position = agency.services.count() + 1
+            service.save()
+            std = ServiceStandard.objects.create(service=service, version=1)
+        messages.success(request, _("Layanan dibuat. Lengkapi komponen standarnya."))
+        return redirect("standards:edit", pk=std.pk)
+    return render(request, "standards/service_form.html", {"form": form})
+
+
+@login_required
+def detail(request, pk):
+    std = _standard(request, pk)
+    requirements = list(std.requirements.all())
+    steps = list(std.steps.select_related("unit"))
+    checks = check_components(std, requirements, steps)
+    user = request.user
+    own_agency = user.is_superuser or user.agency_id == std.service.agency_id
+    can_edit = own_agency and user.has_role(*EDIT_STANDARDS)
+    return render(request, "standards/detail.html", {
+        "std": std, "service": std.service, "checks": checks, "score": completeness_score(checks),
+        "sections": component_sections(std, requirements, steps),
+        "missing": missing_for_publishing(std, requirements, steps) if std.status == Status.ENACTED else [],
+        "can_edit": can_edit and std.is_editable,
+        "can_discuss": can_edit and std.status == Status.DRAFT,
+        "can_enact": std.status == Status.DISCUSSED and (
+            (own_agency and user.has_role(Role.HEAD, Role.AGENCY_ADMIN)) or user.has_role(*ENACT_STANDARDS)),
+        "can_publish": can_edit and std.status == Status.ENACTED,
+        "can_new_version": can_edit and std.status == Status.PUBLISHED,
+        "discussed_form": forms.DiscussedForm(), "enact_form": forms.EnactForm(),
+        "versions": std.service.standards.order_by("-version"),
+    })
+
+
+@editor_required
+def edit(request, pk):
+    std = _standard(request, pk, region_wide=False)
+    if not std.is_editable:
+        return _locked(request, std)
+    form = forms.StandardForm(request.POST or None, instance=std, prefix="s")
+    channels = forms.ChannelFormSet(request.POST or None, prefix="ch", initial=std.channels)
+    if request.method == "POST" and form.is_valid() and channels.is_valid():
+        std = form.save(commit=False)
+        std.channels = [{k: c[k] for k in ("kind", "value", "label")}
+                        for c in channels.cleaned_data if c and not c.get("DELETE")]
+        std.save()
+        messages.success(request, _("Komponen standar disimpan."))
+        return redirect("standards:detail", pk=std.pk)
+    return render(request, "standards/edit.html", {"std": std, "form": form, "channels": channels})
+
+
+def _ordered(formset):
+    """Rows in the order the admin set (ORDER field), deleted rows dropped."""
+    rows = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    return sorted(rows, key=lambda f: (f.cleaned_data.get("ORDER") or 10**6, rows.index(f)))
+
+
+@editor_required
+def requirements(request, pk):
+    std = _standard(request, pk, region_wide=False)
+    if not std.is_editable:
+        return _locked(request, std)
+    formset = forms.RequirementFormSet(request.POST or None, instance=std, prefix="r")
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for form in formset.deleted_forms:
+                if form.instance.pk:
+                    form.instance.delete()
+            std.requirements.update(position=0)
+            for position, form in enumerate(_ordered(formset), start=1):
+                req = form.save(commit=False)
+                req.standard, req.position = std, position
+                req.save()
+        messages.success(request, _("Persyaratan disimpan."))
+        return redirect("standards:detail", pk=std.pk)
+    return render(request, "standards/requirements.html", {"std": std, "formset": formset})
+
+
+@editor_required
+def steps(request, pk):
+    std = _standard(request, pk, region_wide=False)
+    if not std.is_editable:
+        return _locked(request, std)
+    formset = forms.StepFormSet(request.POST or None, instance=std, prefix="st",
+                                agency=std.service.agency,
+                                queryset=Step.objects.filter(standard=std).order_by("position"))
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for form in formset.deleted_forms:
+                if form.instance.pk:
+                    form.instance.delete()
+            # Positions are unique per standard: park them before renumbering.
+            for step in std.steps.all():
+                Step.objects.filter(pk=step.pk).update(position=step.position + 100000)
+            for position, form in enumerate(_ordered(formset), start=1):
+                step = form.save(commit=False)
+                step.standard, step.position = std, position
+                step.save()
+        messages.success(request, _("Prosedur disimpan."))
+        return redirect("standards:detail", pk=std.pk)
+    return render(request, "standards/steps.html", {"std": std, "formset": formset})
+
+
+def _run(request, std, action, **kwargs):
+    try:
+        action(std, request.user, **kwargs)
+        return True
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+        return False
+
+
+@editor_required
+@require_POST
+def mark_discussed(request, pk):
+    std = _standard(request, pk, region_wide=False)
+    form = forms.DiscussedForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    elif _run(request, std, services.mark_discussed, discussed_on=form.cleaned_data["discussed_on"],
+              notes=form.cleaned_data["notes"], minutes_file=form.cleaned_data["minutes"]):
+        messages.success(request, _("Pembahasan dicatat."))
+    return redirect("standards:detail", pk=std.pk)
+
+
+@role_required(Role.HEAD, Role.AGENCY_ADMIN, *ENACT_STANDARDS)
+@require_POST
+def enact(request, pk):
+    std = _standard(request, pk)
+    if not request.user.has_role(*ENACT_STANDARDS) and request.user.agency_id != std.service.agency_id:
+        raise Http404
+    form = forms.EnactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Isi nomor dan tanggal keputusan."))
+    elif _run(request, std, services.enact, **form.cleaned_data):
+        messages.success(request, _("Standar ditetapkan."))
+    return redirect("standards:detail", pk=std.pk)
+
+
+@editor_required
+@require_POST
+def publish(request, pk):
+    std = _standard(request, pk, region_wide=False)
+    if _run(request, std, services.publish):
+        messages.success(request, _("Standar dipublikasikan; versi sebelumnya digantikan."))
+    return redirect("standards:detail", pk=std.pk)
+
+
+@editor_required
+@require_POST
+def new_version(request, pk):
+    std = _standard(request, pk, region_wide=False)
+    try:
+        draft = services.new_version(std, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("standards:detail", pk=std.pk)
+    messages.success(request, _("Versi %d dibuat sebagai draf.") % draft.version)
+    return redirect("standards:edit", pk=draft.pk)
+
+
+@login_required
+def minutes(request, pk):
+    """The berita acara file, only to staff who may see the standard."""
+    std = _standard(request, pk)
+    if not std.discussion_minutes:
+        raise Http404
+    return FileResponse(std.discussion_minutes.open("rb"), as_attachment=True)
+
+
+@role_required(*REGION_WIDE, Role.AGENCY_ADMIN, Role.HEAD)
+def league(request):
+    """Every agency's standards of the region, scored for completeness."""
+    standards = (
+        scoped(ServiceStandard.objects, request.user)
+        .exclude(status=Status.SUPERSEDED)
+        .select_related("service", "service__agency")
+        .prefetch_related("requirements", "steps")
+    )
+    agency_code = request.GET.get("instansi", "")
+    if agency_code:
+        standards = standards.filter(service__agency__code=agency_code)
+    rows = []
+    for std in standards:
+        checks = check_components(std, list(std.requirements.all()), list(std.steps.all()))
+        rows.append({"std": std, "score": completeness_score(checks),
+                     "missing": [c.label for c in checks if not c.present],
+                     "vague": [f"{c.label}: {c.note}" if c.note else c.label
+                               for c in checks if c.present and not c.specific]})
+    rows.sort(key=lambda r: (-r["score"], r["std"].service.agency.name, r["std"].service.position))
+    agencies = {}
+    for row in rows:
+        agencies.setdefault(row["std"].service.agency, []).append(row["score"])
+    table = sorted(((a, round(sum(s) / len(s), 1), len(s)) for a, s in agencies.items()),
+                   key=lambda t: -t[1])
+    return render(request, "standards/league.html", {
+        "rows": rows, "agencies": table, "agency_code": agency_code,
+        "pending": [r for r in rows if r["std"].status == Status.DISCUSSED],
+    })

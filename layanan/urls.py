@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("akun/", include("layanan.accounts.urls")),
+    path("kelola/", include("layanan.core.urls")),
+    path("kelola/instansi/", include("layanan.agencies.urls")),
+    path("kelola/standar/", include("layanan.standards.urls")),
+    path("api/v1/", include("layanan.api.urls")),
+    path("", include("layanan.portal.urls")),
+]
