@@ -1,20 +1,14 @@
 """Tests for the "Jangka waktu penyelesaian" parser (pure Python, no database)."""
 
 import ast
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-# Under `-p no:django` nothing puts the project root on sys.path.
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from layanan.standards import duration  # noqa: E402
-from layanan.standards.duration import (  # noqa: E402
+from layanan.standards import duration
+from layanan.standards.duration import (
     UNITS,
     DurationParseError,
     DurationSpec,
@@ -129,13 +123,22 @@ def test_rejections_explain_why(text, message):
         ("1 jam 30 menit", None, 90, "minute", "submitted"),
         ("1,5 jam", None, 90, "minute", "submitted"),
         ("1 x 24 jam", None, 1, "day", "submitted"),
-        ("paling cepat 3 hari kerja dan paling lama 7 hari kerja", 3, 7, "working_day",
-         "submitted"),
-        ("Sejak berkas lengkap diterima, paling lama 5 hari kerja", None, 5, "working_day",
-         "berkas lengkap diterima"),
+        (
+            "paling cepat 3 hari kerja dan paling lama 7 hari kerja",
+            3,
+            7,
+            "working_day",
+            "submitted",
+        ),
+        (
+            "Sejak berkas lengkap diterima, paling lama 5 hari kerja",
+            None,
+            5,
+            "working_day",
+            "berkas lengkap diterima",
+        ),
         ("3 hari kerja (setelah berkas lengkap).", None, 3, "working_day", "berkas lengkap"),
-        ("Sesuai Perbup Nomor 12 Tahun 2019: 5 hari kerja", None, 5, "working_day",
-         "submitted"),
+        ("Sesuai Perbup Nomor 12 Tahun 2019: 5 hari kerja", None, 5, "working_day", "submitted"),
         ("30\u00a0menit", None, 30, "minute", "submitted"),
         ("5 working days", None, 5, "working_day", "submitted"),
         ("Setiap saat", None, None, "none", "submitted"),
@@ -185,7 +188,9 @@ def test_spec_refuses_impossible_values():
 def test_module_has_no_django_import():
     tree = ast.parse(Path(duration.__file__).read_text(encoding="utf-8"))
     imported = [
-        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
         for alias in node.names
     ] + [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert not [name for name in imported if name.startswith("django")]
@@ -236,8 +241,19 @@ UNIT_WORDS = [
     ("years", "year"),
 ]
 SEPARATORS = [
-    " s/d ", " S/D ", " s.d. ", " s.d ", " sd ", " sampai ", " sampai dengan ", " hingga ",
-    " \u2013 ", "\u2013", " - ", "-", " \u2014 ",
+    " s/d ",
+    " S/D ",
+    " s.d. ",
+    " s.d ",
+    " sd ",
+    " sampai ",
+    " sampai dengan ",
+    " hingga ",
+    " \u2013 ",
+    "\u2013",
+    " - ",
+    "-",
+    " \u2014 ",
 ]
 PREFIXES = [
     "",
@@ -327,9 +343,36 @@ mixed_texts = st.builds(
     st.lists(
         st.one_of(
             st.sampled_from(
-                ["1", "0", "12", "1,5", "x", "24", " ", "(", ")", "tiga", "puluh", "se",
-                 "hari", "kerja", "jam", "menit", "tahun", "2019", "s/d", "-", "sejak",
-                 "setiap", "paling lama", "paling cepat", "dan", ".", "\u2013", "\u00a0"]
+                [
+                    "1",
+                    "0",
+                    "12",
+                    "1,5",
+                    "x",
+                    "24",
+                    " ",
+                    "(",
+                    ")",
+                    "tiga",
+                    "puluh",
+                    "se",
+                    "hari",
+                    "kerja",
+                    "jam",
+                    "menit",
+                    "tahun",
+                    "2019",
+                    "s/d",
+                    "-",
+                    "sejak",
+                    "setiap",
+                    "paling lama",
+                    "paling cepat",
+                    "dan",
+                    ".",
+                    "\u2013",
+                    "\u00a0",
+                ]
             ),
             st.text(max_size=3),
         ),

@@ -16,6 +16,8 @@ AGENCY_ROLES = [(value, label) for value, label in Role.choices
 
 
 class AgencyProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("Situs web"), required=False, assume_scheme="https")
+
     class Meta:
         model = Agency
         fields = ["name", "timezone", "address", "website", "maklumat", "logo"]
@@ -25,7 +27,7 @@ class AgencyProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         hours = self.instance.office_hours or {}
-        for day, label in WEEKDAYS:
+        for day, _label in WEEKDAYS:
             opens, closes = (hours.get(str(day)) or ["", ""])
             self.fields[f"open_{day}"] = forms.TimeField(label=_("%s buka") % label, required=False,
                                                          initial=opens or None)
@@ -35,7 +37,7 @@ class AgencyProfileForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         hours = {}
-        for day, label in WEEKDAYS:
+        for day, _label in WEEKDAYS:
             opens, closes = data.get(f"open_{day}"), data.get(f"close_{day}")
             if bool(opens) != bool(closes):
                 self.add_error(f"close_{day}", _("Isi jam buka dan tutup, atau kosongkan keduanya."))

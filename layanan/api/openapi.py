@@ -4,6 +4,7 @@ DURATION_UNITS = ["minute", "hour", "working_day", "day", "week", "month", "year
 
 _nullable_int = {"type": ["integer", "null"]}
 _str = {"type": "string"}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
 SERVICE_SCHEMA = {
     "type": "object",
@@ -45,10 +46,11 @@ SERVICE_SCHEMA = {
             "can_reject": {"type": "boolean"}, "starts_clock": {"type": "boolean"}}}},
         "duration": {"type": "object", "required": ["min", "max", "unit", "clock_starts_at", "text"],
                      "properties": {
-                         "min": {**_nullable_int, "description": "lower bound of a range; null for one value"},
-                         "max": {**_nullable_int, "description": "the deadline; null only for unit none"},
+                         "min": {**_nullable_int, "description": "range start; null for one value"},
+                         "max": {**_nullable_int, "description": "the deadline; null for unit none"},
                          "unit": {"enum": DURATION_UNITS + [None]},
-                         "clock_starts_at": {**_str, "description": "'submitted' or the step that starts the clock"},
+                         "clock_starts_at": {**_str,
+                                             "description": "'submitted' or the step starting the clock"},
                          "text": _str}},
         "cost": {"type": "object", "properties": {
             "free": {"type": "boolean"}, "amount": {"type": ["number", "null"]}}},
@@ -93,9 +95,9 @@ def openapi_document() -> dict:
                                 "services": {"type": "array",
                                              "items": {"$ref": "#/components/schemas/Service"}}}}}}},
                         "400": {"description": "Invalid agency code",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                                "content": ERROR_CONTENT},
                         "404": {"description": "Unknown agency",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                                "content": ERROR_CONTENT},
                     },
                 }
             }

@@ -3,11 +3,15 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 def role_required(*roles):
-    """Allow the view to users holding one of `roles` (superusers always)."""
+    """Allow the view to users holding one of `roles` (superusers always).
+
+    Others get a 404, like staff of another agency: a screen one may not use
+    is not advertised.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -15,7 +19,7 @@ def role_required(*roles):
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not (user.is_superuser or user.has_role(*roles)):
-                raise PermissionDenied
+                raise Http404
             return view(request, *args, **kwargs)
 
         return wrapped

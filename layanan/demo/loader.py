@@ -9,6 +9,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -67,13 +68,12 @@ def _create_units(agency, items) -> dict:
 
 
 def _create_staff(agency, items, units, password):
+    hashed = make_password(password)  # once: hashing is deliberately slow
     for item in items:
-        user = User(
+        user = User.objects.create(
             username=item["username"], full_name=item.get("full_name", ""), agency=agency,
-            nip=item.get("nip", ""),
+            nip=item.get("nip", ""), password=hashed,
         )
-        user.set_password(password)
-        user.save()
         for pos in item.get("positions", []):
             Position.objects.create(
                 user=user, unit=units.get(pos.get("unit")), title=pos["title"], role=pos["role"]

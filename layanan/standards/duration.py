@@ -249,7 +249,7 @@ def parse_duration(text: str) -> DurationSpec:
 
 
 def _is_legal_citation(match: re.Match[str], work: str) -> bool:
-    """"Nomor 12 Tahun 2019" names a regulation; it is not a twelve-year deadline."""
+    """A "Nomor 12 Tahun 2019" citation names a regulation, not a twelve-year deadline."""
     return _unit_name(match.group("unit")) == "year" and bool(_YEAR_NUMBER.match(work, match.end()))
 
 
@@ -309,7 +309,7 @@ def _optional_quantity(match: re.Match[str]) -> _Quantity | None:
 
 
 def _compound(first: _Quantity, second: _Quantity, gap: str) -> _Quantity | None:
-    """"1 jam 30 menit" -> 90 minutes, when the units convert exactly."""
+    """Join "1 jam 30 menit" into 90 minutes, when the units convert exactly."""
     if first.lo is not None or second.lo is not None or not _COMPOUND_GAP.fullmatch(gap):
         return None
     factor = _EXACT_FACTORS.get((first.unit, second.unit))
@@ -319,10 +319,8 @@ def _compound(first: _Quantity, second: _Quantity, gap: str) -> _Quantity | None
     return _Quantity(None, total, second.unit, first.start, second.end, first.source)
 
 
-def _marked_range(
-    first: _Quantity, second: _Quantity, work: str, gap: str
-) -> _Quantity | None:
-    """"paling cepat 3 hari, paling lama 7 hari" -> a 3..7 day range."""
+def _marked_range(first: _Quantity, second: _Quantity, work: str, gap: str) -> _Quantity | None:
+    """Read "paling cepat 3 hari, paling lama 7 hari" as a 3..7 day range."""
     if first.lo is not None or second.lo is not None or first.unit != second.unit:
         return None
     if not _MIN_MARKER.search(work[: first.start]) or not _MAX_MARKER.search(gap):

@@ -757,6 +757,14 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
         if e.kind == "done":
             continue
         text = "tidak selesai" if e.kind == "cannot" else "tidak lengkap"
+        if e.route == "elbow":  # beside the drop into the target, clear of other lines
+            (x, y1), (_x, y2) = e.points[1], e.points[2]
+            y = (y1 + y2) // 2 + 4
+            if e.src_side == "right":
+                out.append(f'<text x="{x + 5}" y="{y}">{text}</text>')
+            else:
+                out.append(f'<text x="{x - 5}" y="{y}" text-anchor="end">{text}</text>')
+            continue
         (x0, y0), (x1, _y1) = e.points[0], e.points[1]
         if x1 >= x0:
             out.append(f'<text x="{x0 + 5}" y="{y0 - 4}">{text}</text>')

@@ -136,8 +136,10 @@ def component_sections(std, requirements=None, steps=None) -> list[tuple[str, li
     rows = _rows(std, requirements, steps)
     sections = []
     for title, components in (
-        (_("Komponen standar pelayanan yang terkait dengan proses penyampaian pelayanan (service delivery)"), DELIVERY_COMPONENTS),
-        (_("Komponen standar pelayanan yang terkait dengan proses pengelolaan pelayanan di internal organisasi (manufacturing)"), MANUFACTURING_COMPONENTS),
+        (_("Komponen standar pelayanan yang terkait dengan proses penyampaian pelayanan "
+           "(service delivery)"), DELIVERY_COMPONENTS),
+        (_("Komponen standar pelayanan yang terkait dengan proses pengelolaan pelayanan di "
+           "internal organisasi (manufacturing)"), MANUFACTURING_COMPONENTS),
     ):
         section_rows = []
         for number, (key, label) in enumerate(components, start=1):

@@ -1,0 +1,61 @@
+# Layanan — the two commands are `make run` and `make test` (see README.md).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SYSTEM_PYTHON ?= python3
+DEV_ENV := DEBUG=1
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test test-fast lint bench bench-quick setup browser messages demo clean help
+
+help:
+	@echo "make run     - set up, migrate, load the five seed agencies, serve on http://127.0.0.1:8000"
+	@echo "make test    - set up and run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make lint    - ruff"
+	@echo "make bench   - benchmarks (prints 'bench:' lines)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+browser:
+	@test -x /usr/bin/chromium || (echo "Installing Chromium from Debian…" && \
+		apt-get install -y -q chromium chromium-driver >/dev/null) || \
+		(echo "Chromium is missing: apt-get install chromium chromium-driver" && exit 1)
+
+messages: setup
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+run: setup messages
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py load_demo
+	@echo ""
+	@echo "Layanan: http://127.0.0.1:8000/  (petugas: http://127.0.0.1:8000/akun/masuk/)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+demo: setup
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py load_demo
+
+test: setup browser messages
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not browser" -x
+
+lint: setup
+	$(PY) -m ruff check .
+
+bench: setup
+	$(PY) bench/run.py
+
+bench-quick: setup
+	$(PY) bench/run.py --quick
+
+clean:
+	rm -rf var/ staticfiles/ .pytest_cache

@@ -1,0 +1,39 @@
+"""Shared fixtures. The five seed agencies are the test data (SEEDS.md)."""
+
+import pytest
+from django.test import Client
+
+from layanan.accounts.models import User
+from layanan.agencies.models import Agency
+from layanan.demo.loader import load_all
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@pytest.fixture
+def demo(db):
+    """The five seed agencies, loaded (again) if a transactional test flushed them."""
+    if not Agency.objects.exists():
+        load_all()
+    return {a.code: a for a in Agency.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def client_for(demo):
+    """client_for("dinsos.admin") → a logged-in test client."""
+    return login
