@@ -27,7 +27,7 @@ class AgencyProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         hours = self.instance.office_hours or {}
-        for day, _label in WEEKDAYS:
+        for day, label in WEEKDAYS:
             opens, closes = (hours.get(str(day)) or ["", ""])
             self.fields[f"open_{day}"] = forms.TimeField(label=_("%s buka") % label, required=False,
                                                          initial=opens or None)
