@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "layanan.portal",
     "layanan.api",
     "layanan.demo",
+    "layanan.importer",
 ]
 
 MIDDLEWARE = [

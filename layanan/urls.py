@@ -8,6 +8,7 @@ urlpatterns = [
     path("kelola/", include("layanan.core.urls")),
     path("kelola/instansi/", include("layanan.agencies.urls")),
     path("kelola/standar/", include("layanan.standards.urls")),
+    path("kelola/impor/", include("layanan.importer.urls")),
     path("api/v1/", include("layanan.api.urls")),
     path("", include("layanan.portal.urls")),
 ]
