@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from layanan.accounts.models import Position, User
 from layanan.accounts.roles import MANAGE_AGENCY
-from layanan.core.decorators import role_required
+from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404, scoped
 
 from . import forms
@@ -46,7 +46,8 @@ def profile(request):
         agency.save()
         messages.success(request, _("Profil instansi disimpan."))
         return redirect("agencies:profile")
-    return render(request, "agencies/profile.html", {"form": form, "channels": channels})
+    return render(request, "agencies/profile.html", {"form": form, "channels": channels},
+                  status=form_status(request))
 
 
 @admin_required
@@ -81,7 +82,8 @@ def unit_edit(request, pk=None):
         unit.save()
         messages.success(request, _("Unit %s disimpan.") % unit.name)
         return redirect("agencies:units")
-    return render(request, "agencies/unit_form.html", {"form": form, "unit": unit})
+    return render(request, "agencies/unit_form.html", {"form": form, "unit": unit},
+                  status=form_status(request))
 
 
 @admin_required
@@ -116,7 +118,8 @@ def staff_new(request):
                                     title=form.cleaned_data["title"], role=form.cleaned_data["role"])
         messages.success(request, _("Pegawai %s ditambahkan.") % user)
         return redirect("agencies:staff_edit", pk=user.pk)
-    return render(request, "agencies/staff_form.html", {"form": form})
+    return render(request, "agencies/staff_form.html", {"form": form},
+                  status=form_status(request))
 
 
 @admin_required
@@ -202,7 +205,8 @@ def holiday_edit(request, pk=None):
         day.save()
         messages.success(request, _("Kalender disimpan."))
         return redirect(f"{_calendar_url()}?tahun={day.date.year}")
-    return render(request, "agencies/holiday_form.html", {"form": form, "day": day})
+    return render(request, "agencies/holiday_form.html", {"form": form, "day": day},
+                  status=form_status(request))
 
 
 @admin_required

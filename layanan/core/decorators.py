@@ -25,3 +25,8 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+def form_status(request) -> int:
+    """Status for a form page: 400 when it is shown again after a rejected POST."""
+    return 400 if request.method == "POST" else 200

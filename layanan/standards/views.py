@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, REGION_WIDE, Role
-from layanan.core.decorators import role_required
+from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404, scoped
 
 from . import forms, services
@@ -61,7 +61,8 @@ def service_new(request):
             std = ServiceStandard.objects.create(service=service, version=1)
         messages.success(request, _("Layanan dibuat. Lengkapi komponen standarnya."))
         return redirect("standards:edit", pk=std.pk)
-    return render(request, "standards/service_form.html", {"form": form})
+    return render(request, "standards/service_form.html", {"form": form},
+                  status=form_status(request))
 
 
 @login_required
@@ -102,7 +103,8 @@ def edit(request, pk):
         std.save()
         messages.success(request, _("Komponen standar disimpan."))
         return redirect("standards:detail", pk=std.pk)
-    return render(request, "standards/edit.html", {"std": std, "form": form, "channels": channels})
+    return render(request, "standards/edit.html", {"std": std, "form": form, "channels": channels},
+                  status=form_status(request))
 
 
 def _ordered(formset):
@@ -129,7 +131,8 @@ def requirements(request, pk):
                 req.save()
         messages.success(request, _("Persyaratan disimpan."))
         return redirect("standards:detail", pk=std.pk)
-    return render(request, "standards/requirements.html", {"std": std, "formset": formset})
+    return render(request, "standards/requirements.html", {"std": std, "formset": formset},
+                  status=form_status(request))
 
 
 @editor_required
@@ -154,7 +157,8 @@ def steps(request, pk):
                 step.save()
         messages.success(request, _("Prosedur disimpan."))
         return redirect("standards:detail", pk=std.pk)
-    return render(request, "standards/steps.html", {"std": std, "formset": formset})
+    return render(request, "standards/steps.html", {"std": std, "formset": formset},
+                  status=form_status(request))
 
 
 def _run(request, std, action, **kwargs):
