@@ -29,6 +29,12 @@ if not SECRET_KEY:
     # Development only: `make run` and the tests need no configuration.
     SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
 
+# The public address, for links in e-mails and receipts.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Fernet keys for personal data at rest, newest first (see core/crypto.py).
+FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k]
+
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -51,6 +57,8 @@ INSTALLED_APPS = [
     "layanan.api",
     "layanan.demo",
     "layanan.importer",
+    "layanan.requests",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -154,3 +162,28 @@ LOGGING = {
     # WeasyPrint logs every layout step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# E-mail: SMTP in production (EMAIL_HOST…); the console in development.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Layanan <no-reply@layanan.local>")
+
+# Background work (DESIGN §3): Huey with SQLite storage by default, Redis when
+# REDIS_URL is set. HUEY_IMMEDIATE=1 runs tasks inline (tests, single-process dev).
+HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "layanan", "url": REDIS_URL,
+            "immediate": HUEY_IMMEDIATE}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "layanan",
+            "filename": str(VAR_DIR / "huey.sqlite3"), "immediate": HUEY_IMMEDIATE}
+VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,13 @@ AGENCY_PATHS: dict[str, str] = {
     "standards.servicestandard": "service__agency",
     "standards.requirement": "standard__service__agency",
     "standards.step": "standard__service__agency",
+    "requests.request": "agency",
+    "requests.event": "request__agency",
+    "requests.attachment": "request__agency",
+    "requests.requirementcheck": "request__agency",
+    "requests.guestbookentry": "agency",
+    "requests.compensationtask": "request__agency",
+    "requests.outboxmessage": "request__agency",
 }
 
 

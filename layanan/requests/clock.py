@@ -1,0 +1,63 @@
+"""The Django side of the SLA clock: an agency's calendar and a request's deadline.
+
+The arithmetic lives in the pure package layanan.sla; this module only feeds
+it the agency's office hours, closed days and the request's pauses.
+"""
+
+from django.core.cache import cache
+
+from layanan.sla.calendar import Pause as ClockPause
+from layanan.sla.calendar import WorkingCalendar, compute_deadline
+from layanan.standards.duration import DurationSpec
+
+from .models import SlaStatus
+
+
+def _cache_key(agency_id: int) -> str:
+    return f"calendar:{agency_id}"
+
+
+def calendar_for(agency) -> WorkingCalendar:
+    """The agency's working calendar (cached; invalidated when holidays change)."""
+    key = _cache_key(agency.pk)
+    calendar = cache.get(key)
+    if calendar is None:
+        closed = agency.holidays.filter(closed=True).values_list("date", flat=True)
+        calendar = WorkingCalendar.from_config(agency.timezone, agency.office_hours, list(closed))
+        cache.set(key, calendar, 3600)
+    return calendar
+
+
+def forget_calendar(agency_id: int) -> None:
+    cache.delete(_cache_key(agency_id))
+
+
+def spec_of(standard) -> DurationSpec | None:
+    if not standard.duration_unit or standard.duration_unit == "none":
+        return None
+    return DurationSpec(
+        min=standard.duration_min, max=standard.duration_max, unit=standard.duration_unit,
+        clock_starts_at=standard.clock_starts_at or "submitted", text=standard.duration_text,
+    )
+
+
+def recompute(request, pauses=None) -> None:
+    """Set request.due_at / at_risk_at from its standard, start and pauses (no save)."""
+    spec = spec_of(request.standard)
+    if spec is None or request.clock_started_at is None:
+        request.due_at = request.at_risk_at = None
+        return
+    pauses = list(request.pauses.all()) if pauses is None else pauses
+    deadline = compute_deadline(
+        spec, request.clock_started_at, calendar_for(request.agency),
+        [ClockPause(p.started_at, p.ended_at) for p in pauses],
+    )
+    request.due_at, request.at_risk_at = deadline.due, deadline.at_risk
+
+
+def sla_status_at(request, now) -> str:
+    if request.due_at and now >= request.due_at:
+        return SlaStatus.BREACHED
+    if request.at_risk_at and now >= request.at_risk_at:
+        return SlaStatus.AT_RISK
+    return SlaStatus.ON_TIME

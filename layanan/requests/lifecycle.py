@@ -1,0 +1,409 @@
+"""The one module that changes a request's state.
+
+Every action: lock the row, check the state, the step and the actor's role,
+apply the change, append an Event, write the outbox messages, recompute the
+clock — all in one transaction. Two clicks or two workers racing on the same
+request: the row lock serialises them and the version check turns the loser's
+stale action into a clear Conflict instead of a double transition.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from layanan.accounts.roles import Role
+from layanan.standards.models import APPLICANT, EXTERNAL, Step, StepAction
+
+from . import clock, notifications
+from .models import OPEN_STATES, Event, Pause, Request, RequestSequence, SlaStatus, State
+
+REOPEN_WINDOW = timedelta(days=14)
+# Staff who may record a step done by the applicant or an outside party
+# (a letter arrived from the Sekda, the OPD sent its draft…).
+RECORDERS = {Role.FRONT_DESK, Role.OPERATOR, Role.HANDLER, Role.UNIT_HEAD, Role.AGENCY_ADMIN}
+SUPERVISORS = {Role.UNIT_HEAD, Role.SECRETARY, Role.HEAD}
+
+
+class LifecycleError(ValidationError):
+    """An action that the request's state, step or the actor's role does not allow."""
+
+
+class Conflict(LifecycleError):
+    """Someone else changed the request first."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    needs_note: bool = False
+
+
+ACTION_LABELS = {
+    "advance": gettext_lazy("Selesai, lanjut"),
+    "escalate": gettext_lazy("Tidak dapat diselesaikan, teruskan"),
+    "return_incomplete": gettext_lazy("Kembalikan ke pemohon (tidak lengkap)"),
+    "resume": gettext_lazy("Kelengkapan diterima, lanjutkan"),
+    "dispose": gettext_lazy("Disposisi"),
+    "assign": gettext_lazy("Tugaskan"),
+    "reject": gettext_lazy("Tolak"),
+    "withdraw": gettext_lazy("Cabut permohonan"),
+    "close": gettext_lazy("Tutup"),
+    "reopen": gettext_lazy("Buka kembali"),
+    "note": gettext_lazy("Catatan"),
+}
+STEP_ACTION_LABELS = {
+    StepAction.REGISTER: gettext_lazy("Catat / registrasi selesai"),
+    StepAction.VERIFY: gettext_lazy("Persyaratan lengkap, lanjut"),
+    StepAction.PROCESS: gettext_lazy("Selesai diproses, lanjut"),
+    StepAction.CONSULT: gettext_lazy("Konsultasi selesai"),
+    StepAction.INITIAL: gettext_lazy("Paraf"),
+    StepAction.APPROVE: gettext_lazy("Sahkan / tanda tangani"),
+    StepAction.DELIVER: gettext_lazy("Serahkan hasil"),
+    StepAction.ANSWER: gettext_lazy("Kirim jawaban"),
+    StepAction.SUBMIT: gettext_lazy("Dokumen dari pemohon diterima"),
+}
+
+
+# ---------------------------------------------------------------- intake
+
+
+def next_tracking_code(agency, year: int) -> str:
+    """DINSOS-SEKADAU-2026-000123: readable, per agency and year, gap-free."""
+    seq, _created = RequestSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{agency.code}-{year}-{seq.last:06d}"
+
+
+def submit(*, standard, channel: str, subject: str, applicant: dict, description: str = "",
+           actor=None, idempotency_key: str | None = None, checks: dict | None = None,
+           now=None) -> tuple[Request, bool]:
+    """Register a request on `standard`. Returns (request, created).
+
+    A retry with the same idempotency key returns the first request unchanged.
+    """
+    service = standard.service
+    agency = service.agency
+    if idempotency_key:
+        existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            request = _create(standard, channel, subject, applicant, description, actor,
+                              idempotency_key, checks or {}, now)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: hand back its request.
+        if idempotency_key:
+            existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
+            if existing:
+                return existing, False
+        raise
+    return request, True
+
+
+def _create(standard, channel, subject, applicant, description, actor, key, checks, now):
+    service = standard.service
+    agency = service.agency
+    steps = list(standard.steps.order_by("position"))
+    first = _first_staff_step(steps)
+    request = Request(
+        agency=agency, service=service, standard=standard, kind=service.kind, channel=channel,
+        subject=subject[:300], description=description, idempotency_key=key,
+        tracking_code=next_tracking_code(agency, timezone.localtime(now).year),
+        state=State.RECEIVED, current_step=first, assigned_unit=first.unit if first else None,
+        **applicant,
+    )
+    if not any(step.starts_clock for step in steps):
+        request.clock_started_at = now
+    elif first and first.starts_clock:
+        request.clock_started_at = now
+    request.save()
+    _save_checks(request, checks)
+    clock.recompute(request, pauses=[])
+    request.save(update_fields=["due_at", "at_risk_at"])
+    _event(request, actor, "submit", now, from_state="", to_state=State.RECEIVED,
+           to_step=first.position if first else None,
+           note=_("Permohonan diterima melalui %(channel)s.") % {"channel": request.get_channel_display()})
+    notifications.request_received(request)
+    return request
+
+
+def _first_staff_step(steps):
+    """The first step the agency acts on: the applicant's own steps are already done."""
+    for step in steps:
+        if step.role != APPLICANT:
+            return step
+    return steps[-1] if steps else None
+
+
+def _save_checks(request, checks: dict):
+    from .models import RequirementCheck
+
+    RequirementCheck.objects.bulk_create(
+        RequirementCheck(request=request, requirement_id=req_id, satisfied=bool(ok))
+        for req_id, ok in checks.items()
+    )
+
+
+# ---------------------------------------------------------------- actions
+
+
+def available_actions(request: Request, user) -> list[Action]:
+    """What `user` may do to `request` now (the desk shows only these)."""
+    step = request.current_step
+    actions = []
+    if request.state in OPEN_STATES and request.state != State.WAITING_APPLICANT and step:
+        if _may_act_on_step(request, user, step):
+            if step.action == StepAction.DISPOSE:
+                actions.append(Action("dispose", str(ACTION_LABELS["dispose"])))
+            else:
+                actions.append(Action("advance", str(STEP_ACTION_LABELS.get(step.action,
+                                                                             ACTION_LABELS["advance"]))))
+            if step.on_cannot_resolve:
+                actions.append(Action("escalate", str(ACTION_LABELS["escalate"]), needs_note=True))
+            if step.on_incomplete:
+                actions.append(Action("return_incomplete", str(ACTION_LABELS["return_incomplete"]),
+                                      needs_note=True))
+            if step.can_reject:
+                actions.append(Action("reject", str(ACTION_LABELS["reject"]), needs_note=True))
+    if request.state == State.WAITING_APPLICANT and _is_staff_of(request, user, RECORDERS | SUPERVISORS):
+        actions.append(Action("resume", str(ACTION_LABELS["resume"])))
+    if request.state in OPEN_STATES and _is_staff_of(request, user, SUPERVISORS | {Role.AGENCY_ADMIN}):
+        actions.append(Action("assign", str(ACTION_LABELS["assign"])))
+    if request.state in OPEN_STATES and _is_staff_of(request, user, RECORDERS):
+        actions.append(Action("withdraw", str(ACTION_LABELS["withdraw"]), needs_note=True))
+    if request.state == State.RESOLVED and _is_staff_of(request, user, RECORDERS | SUPERVISORS):
+        actions.append(Action("close", str(ACTION_LABELS["close"])))
+    if request.state in {State.RESOLVED, State.CLOSED} and _within_reopen_window(request) \
+            and _is_staff_of(request, user, SUPERVISORS | RECORDERS):
+        actions.append(Action("reopen", str(ACTION_LABELS["reopen"]), needs_note=True))
+    if _is_staff_of(request, user, set(Role.values)):
+        actions.append(Action("note", str(ACTION_LABELS["note"]), needs_note=True))
+    return actions
+
+
+def perform(request: Request, actor, action: str, *, expected_version: int | None = None,
+            note: str = "", public: bool = True, now=None, **params) -> Request:
+    """Apply `action` to `request` as `actor`. Raises LifecycleError / Conflict."""
+    handler = HANDLERS.get(action)
+    if handler is None:
+        raise LifecycleError(_("Tindakan tidak dikenal."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (Request.objects.select_for_update()
+                  .select_related("standard", "current_step", "agency", "service")
+                  .get(pk=request.pk))
+        if expected_version is not None and locked.version != expected_version:
+            raise Conflict(_("Permohonan ini baru saja diubah oleh petugas lain. "
+                             "Muat ulang halaman untuk melihat keadaan terbaru."))
+        if action not in {a.name for a in available_actions(locked, actor)} and actor is not None:
+            raise LifecycleError(_("Tindakan ini tidak dapat Anda lakukan pada tahap ini."))
+        handler(locked, actor, now, note=note.strip(), public=public, **params)
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+def _advance(request, actor, now, *, note, public, product_text="", **_ignored):
+    step = request.current_step
+    if step.action in {StepAction.DELIVER, StepAction.ANSWER} and _is_last(step) and product_text:
+        request.product_text = product_text
+    target = _next_position(step)
+    _move(request, actor, now, step.action, target, note=note, public=public)
+
+
+def _escalate(request, actor, now, *, note, public, **_ignored):
+    if not note:
+        raise LifecycleError(_("Tuliskan mengapa belum dapat diselesaikan."))
+    _move(request, actor, now, "escalate", request.current_step.on_cannot_resolve, note=note,
+          public=public)
+
+
+def _dispose(request, actor, now, *, note, public, to_user=None, to_unit=None, **_ignored):
+    """Disposisi: pass the request on with an instruction to a unit or a person."""
+    if to_user is None and to_unit is None:
+        raise LifecycleError(_("Pilih unit atau pegawai tujuan disposisi."))
+    for target in (to_user, to_unit):
+        if target is not None and getattr(target, "agency_id", None) != request.agency_id:
+            raise LifecycleError(_("Tujuan disposisi harus dari instansi yang sama."))
+    target_step = _next_position(request.current_step)
+    _move(request, actor, now, "dispose", target_step, note=note, public=False,
+          data={"to_user": getattr(to_user, "pk", None), "to_unit": getattr(to_unit, "pk", None)})
+    request.assignee = to_user
+    if to_unit is not None:
+        request.assigned_unit = to_unit
+
+
+def _return_incomplete(request, actor, now, *, note, public, missing=(), **_ignored):
+    missing = [m for m in missing if m] or ([note] if note else [])
+    if not missing:
+        raise LifecycleError(_("Sebutkan persyaratan yang belum lengkap."))
+    Pause.objects.create(request=request, started_at=now, missing=list(missing))
+    _event(request, actor, "return_incomplete", now, from_state=request.state,
+           to_state=State.WAITING_APPLICANT, note=note, public=True, data={"missing": list(missing)})
+    request.state = State.WAITING_APPLICANT
+    clock.recompute(request)
+    notifications.documents_missing(request, missing)
+
+
+def _resume(request, actor, now, *, note, public, **_ignored):
+    request.pauses.filter(ended_at__isnull=True).update(ended_at=now)
+    _event(request, actor, "resume", now, from_state=request.state, to_state=State.IN_PROGRESS,
+           note=note or _("Kelengkapan diterima; proses dilanjutkan."), public=True)
+    request.state = State.IN_PROGRESS
+    clock.recompute(request)
+
+
+def _reject(request, actor, now, *, note, public, **_ignored):
+    if not note:
+        raise LifecycleError(_("Alasan penolakan wajib diisi."))
+    _finish(request, actor, now, "reject", State.REJECTED, note)
+    request.reject_reason = note
+
+
+def _withdraw(request, actor, now, *, note, public, **_ignored):
+    _finish(request, actor, now, "withdraw", State.WITHDRAWN, note or _("Dicabut oleh pemohon."))
+
+
+def _close(request, actor, now, *, note, public, **_ignored):
+    _finish(request, actor, now, "close", State.CLOSED, note)
+
+
+def _reopen(request, actor, now, *, note, public, **_ignored):
+    if not note:
+        raise LifecycleError(_("Tuliskan alasan membuka kembali."))
+    last = request.standard.steps.order_by("-position").first()
+    _event(request, actor, "reopen", now, from_state=request.state, to_state=State.IN_PROGRESS,
+           to_step=last.position if last else None, note=note, public=True)
+    request.state, request.current_step = State.IN_PROGRESS, last
+    request.resolved_at = request.closed_at = None
+
+
+def _assign(request, actor, now, *, note, public, to_user=None, **_ignored):
+    if to_user is None or to_user.agency_id != request.agency_id:
+        raise LifecycleError(_("Pilih pegawai dari instansi ini."))
+    request.assignee = to_user
+    _event(request, actor, "assign", now, note=note, public=False, data={"to_user": to_user.pk})
+
+
+def _note(request, actor, now, *, note, public, **_ignored):
+    if not note:
+        raise LifecycleError(_("Catatan kosong."))
+    _event(request, actor, "note", now, note=note, public=public)
+
+
+HANDLERS = {
+    "advance": _advance, "escalate": _escalate, "dispose": _dispose,
+    "return_incomplete": _return_incomplete, "resume": _resume, "reject": _reject,
+    "withdraw": _withdraw, "close": _close, "reopen": _reopen, "assign": _assign, "note": _note,
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _move(request, actor, now, action, target_position, *, note="", public=True, data=None):
+    """Leave the current step for `target_position` (None or 0 → resolved)."""
+    step = request.current_step
+    target = None
+    if target_position:
+        target = request.standard.steps.filter(position=target_position).first()
+    from_state = request.state
+    if target is None:
+        request.state = State.RESOLVED
+        request.resolved_at = now
+    else:
+        request.state = State.IN_PROGRESS
+        request.assigned_unit = target.unit or request.assigned_unit
+        request.assignee = None
+        if target.starts_clock and request.clock_started_at is None:
+            request.clock_started_at = now
+    request.current_step = target
+    _event(request, actor, action, now, from_state=from_state, to_state=request.state,
+           from_step=step.position if step else None, to_step=target.position if target else None,
+           note=note, public=public, data=data or {})
+    clock.recompute(request)
+    if request.state == State.RESOLVED:
+        notifications.request_resolved(request)
+
+
+def _finish(request, actor, now, action, state, note):
+    _event(request, actor, action, now, from_state=request.state, to_state=state,
+           from_step=request.current_step.position if request.current_step else None,
+           note=note, public=True)
+    request.state = state
+    request.pauses.filter(ended_at__isnull=True).update(ended_at=now)
+    if state == State.CLOSED:
+        request.closed_at = now
+    else:
+        request.closed_at = now
+        request.current_step = None
+
+
+def _next_position(step: Step) -> int | None:
+    if step.on_done is not None:
+        return step.on_done or None  # 0 means "end"
+    nxt = Step.objects.filter(standard_id=step.standard_id, position__gt=step.position) \
+        .order_by("position").values_list("position", flat=True).first()
+    return nxt
+
+
+def _is_last(step: Step) -> bool:
+    return _next_position(step) is None
+
+
+def _within_reopen_window(request) -> bool:
+    finished = request.closed_at or request.resolved_at
+    return finished is not None and timezone.now() - finished <= REOPEN_WINDOW
+
+
+def _is_staff_of(request, user, roles) -> bool:
+    if user is None:
+        return True
+    return user.is_authenticated and user.agency_id == request.agency_id and user.has_role(*roles)
+
+
+def _may_act_on_step(request, user, step) -> bool:
+    """The step's role (in its unit, if it names one), the assignee, or a recorder for outside steps."""
+    if user is None:
+        return True
+    if not (user.is_authenticated and user.agency_id == request.agency_id):
+        return False
+    if request.assignee_id == user.pk:
+        return True
+    if step.role in {APPLICANT, EXTERNAL}:
+        return user.has_role(*RECORDERS)
+    if step.unit_id:
+        return user.positions.filter(role=step.role, unit_id=step.unit_id).exists() \
+            or (step.role in {Role.HEAD, Role.SECRETARY} and user.has_role(step.role))
+    return user.has_role(step.role)
+
+
+def _event(request, actor, action, now, *, from_state="", to_state="", from_step=None,
+           to_step=None, note="", public=True, data=None):
+    return Event.objects.create(
+        request=request, at=now, actor=actor, actor_label=str(actor) if actor else "",
+        action=action, from_state=from_state or "", to_state=to_state or "",
+        from_step=from_step, to_step=to_step, note=note, public=public, data=data or {},
+    )
+
+
+def mark_sla(request, now) -> str | None:
+    """Update the request's SLA status; returns the new status when it changed."""
+    status = clock.sla_status_at(request, now)
+    if status == request.sla_status:
+        return None
+    request.sla_status = status
+    return status
+
+
+__all__ = ["Action", "Conflict", "LifecycleError", "available_actions", "perform", "submit",
+           "SlaStatus"]

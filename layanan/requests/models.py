@@ -1,0 +1,307 @@
+"""Requests (permohonan / tiket / laporan) and everything that happens to them.
+
+A request keeps the standard version it started under; its state and step are
+changed only by requests.lifecycle, which writes an Event and the outbox
+messages in the same transaction.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from layanan.core.crypto import EncryptedTextField, mask
+
+
+class Kind(models.TextChoices):
+    CONSULTATION = "consultation", _("Konsultasi")
+    DATA_REQUEST = "data_request", _("Permintaan data")
+    INFORMATION = "information", _("Permintaan informasi")
+    COMPLAINT = "complaint", _("Pengaduan")
+    OTHER = "other", _("Lainnya")
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Loket / datang langsung")
+    WEB = "web", _("Situs web")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Telepon")
+    LETTER = "letter", _("Surat")
+    SUGGESTION_BOX = "suggestion_box", _("Kotak saran")
+    SOCIAL_MEDIA = "social_media", _("Media sosial")
+    LAPOR = "lapor", _("SP4N-LAPOR!")
+    API = "api", _("API")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Diterima")
+    IN_PROGRESS = "in_progress", _("Diproses")
+    WAITING_APPLICANT = "waiting_applicant", _("Menunggu kelengkapan dari pemohon")
+    RESOLVED = "resolved", _("Selesai")
+    CLOSED = "closed", _("Ditutup")
+    REJECTED = "rejected", _("Ditolak")
+    WITHDRAWN = "withdrawn", _("Dicabut pemohon")
+
+
+OPEN_STATES = {State.RECEIVED, State.IN_PROGRESS, State.WAITING_APPLICANT}
+
+
+class ApplicantType(models.TextChoices):
+    PERSON = "person", _("Perorangan")
+    ORGANISATION = "organisation", _("Instansi / organisasi")
+    ANONYMOUS = "anonymous", _("Anonim")
+
+
+class SlaStatus(models.TextChoices):
+    ON_TIME = "on_time", _("Tepat waktu")
+    AT_RISK = "at_risk", _("Mendekati tenggat")
+    BREACHED = "breached", _("Melewati tenggat")
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Request(models.Model):
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="requests")
+    service = models.ForeignKey("standards.Service", on_delete=models.PROTECT, related_name="requests")
+    standard = models.ForeignKey(
+        "standards.ServiceStandard", on_delete=models.PROTECT, related_name="requests"
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+
+    # The applicant. NIK, phone and address are personal data: encrypted at rest.
+    applicant_type = models.CharField(max_length=20, choices=ApplicantType.choices,
+                                      default=ApplicantType.PERSON)
+    confidential = models.BooleanField(
+        _("rahasia"), default=False,
+        help_text=_("Identitas pelapor hanya terlihat oleh petugas pengaduan."))
+    applicant_name = models.CharField(_("nama pemohon"), max_length=200, blank=True)
+    applicant_nik = EncryptedTextField(_("NIK"), blank=True)
+    applicant_phone = EncryptedTextField(_("telepon"), blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = EncryptedTextField(_("alamat"), blank=True)
+    organisation_name = models.CharField(_("instansi pemohon"), max_length=255, blank=True)
+    letter_number = models.CharField(_("nomor surat"), max_length=200, blank=True)
+    letter_date = models.DateField(_("tanggal surat"), null=True, blank=True)
+    letter_signatory = models.CharField(_("penanda tangan surat"), max_length=200, blank=True)
+    consent_at = models.DateTimeField(_("persetujuan penggunaan data pribadi"), null=True, blank=True)
+
+    subject = models.CharField(_("perihal"), max_length=300)
+    description = models.TextField(_("uraian"), blank=True)
+
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.RECEIVED)
+    current_step = models.ForeignKey(
+        "standards.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_unit = models.ForeignKey(
+        "agencies.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # The clock (UTC). due_at/at_risk_at are derived from the standard's duration,
+    # clock_started_at and the pauses; lifecycle recomputes them on every change.
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    sla_status = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.ON_TIME)
+
+    tracking_code = models.CharField(_("kode lacak"), max_length=60, unique=True)
+    tracking_secret = models.CharField(max_length=32, default=new_secret)
+    # Retries of the same submission (double click, webhook re-delivery, API
+    # Idempotency-Key) carry the same key and get the same request back.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+
+    product_text = models.TextField(_("hasil layanan"), blank=True)
+    reject_reason = models.TextField(_("alasan penolakan"), blank=True)
+    # Optimistic concurrency: the desk posts the version it saw.
+    version = models.PositiveIntegerField(default=1)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permohonan")
+        verbose_name_plural = _("permohonan")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "idempotency_key"], name="unique_idempotency_key",
+                                    condition=models.Q(idempotency_key__isnull=False)),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "state", "due_at", "id"], name="req_agency_state_due"),
+            models.Index(fields=["agency", "due_at", "id"], name="req_agency_due"),
+            models.Index(fields=["assignee", "state", "due_at", "id"], name="req_assignee_due"),
+            models.Index(fields=["assigned_unit", "state", "due_at", "id"], name="req_unit_due"),
+            models.Index(fields=["state", "sla_status", "due_at"], name="req_sweep"),
+        ]
+
+    def __str__(self):
+        return self.tracking_code
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    @property
+    def masked_phone(self):
+        return mask(self.applicant_phone)
+
+    @property
+    def masked_nik(self):
+        return mask(self.applicant_nik)
+
+
+class RequestSequence(models.Model):
+    """The last number given per agency and year, for readable tracking codes."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="unique_sequence")]
+
+
+class Pause(models.Model):
+    """A period the clock stood still: the request waited on the applicant."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    missing = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+
+class Event(models.Model):
+    """One line of a request's timeline. Append-only."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    from_step = models.PositiveIntegerField(null=True, blank=True)
+    to_step = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["request", "at"], name="event_request_at")]
+
+
+def attachment_path(instance, filename):
+    # Outside the web root (MEDIA_ROOT is never served directly); random name.
+    return f"requests/{instance.request.agency_id}/{instance.request_id}/{secrets.token_hex(8)}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        REQUIREMENT = "requirement", _("Persyaratan")
+        EVIDENCE = "evidence", _("Bukti pendukung")
+        PRODUCT = "product", _("Hasil layanan")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    requirement = models.ForeignKey(
+        "standards.Requirement", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class RequirementCheck(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="checks")
+    requirement = models.ForeignKey("standards.Requirement", on_delete=models.PROTECT, related_name="+")
+    satisfied = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "requirement"], name="unique_check")]
+
+
+class OutboxMessage(models.Model):
+    """A notification written in the same transaction as the change it reports.
+
+    The worker sends it later with retries; `dedupe_key` makes a second write of
+    the same message (a retried transition) a no-op, and `sent_at` makes a
+    second send of it impossible.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        WHATSAPP = "whatsapp", "WhatsApp"
+
+    request = models.ForeignKey(Request, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="outbox")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    recipient = EncryptedTextField()
+    template = models.CharField(max_length=60)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "not_before"], name="outbox_pending")]
+
+
+class GuestBookEntry(models.Model):
+    """Buku tamu at the counter."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="guestbook")
+    name = models.CharField(_("nama"), max_length=200)
+    identity_number = EncryptedTextField(_("nomor identitas"), blank=True)
+    organisation = models.CharField(_("instansi / alamat"), max_length=255, blank=True)
+    purpose = models.CharField(_("keperluan"), max_length=300)
+    time_in = models.DateTimeField(_("jam datang"))
+    time_out = models.DateTimeField(_("jam pulang"), null=True, blank=True)
+    request = models.ForeignKey(Request, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="guestbook")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-time_in"]
+
+
+class CompensationTask(models.Model):
+    """A breach of a standard that promises compensation (seed 004: deliver home)."""
+
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="compensation")
+    promise = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+
+class IdentityView(models.Model):
+    """Every view of a confidential complainant's identity (DESIGN: logged)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="identity_views")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
