@@ -37,3 +37,14 @@ def login(username: str) -> Client:
 def client_for(demo):
     """client_for("dinsos.admin") → a logged-in test client."""
     return login
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline():
+    """Background tasks run inline in tests, except where a test starts a real worker."""
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = previous

@@ -6,8 +6,8 @@ it the agency's office hours, closed days and the request's pauses.
 
 from django.core.cache import cache
 
-from layanan.sla.calendar import Pause as ClockPause
-from layanan.sla.calendar import WorkingCalendar, compute_deadline
+from layanan.sla import Pause as ClockPause
+from layanan.sla import WorkingCalendar, compute_deadline
 from layanan.standards.duration import DurationSpec
 
 from .models import SlaStatus

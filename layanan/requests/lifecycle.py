@@ -113,7 +113,7 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     service = standard.service
     agency = service.agency
     steps = list(standard.steps.order_by("position"))
-    first = _first_staff_step(steps)
+    first = entry_step(steps, channel)
     request = Request(
         agency=agency, service=service, standard=standard, kind=service.kind, channel=channel,
         subject=subject[:300], description=description, idempotency_key=key,
@@ -129,19 +129,36 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     _save_checks(request, checks)
     clock.recompute(request, pauses=[])
     request.save(update_fields=["due_at", "at_risk_at"])
-    _event(request, actor, "submit", now, from_state="", to_state=State.RECEIVED,
+    _event(request, actor, "received", now, from_state="", to_state=State.RECEIVED,
            to_step=first.position if first else None,
            note=_("Permohonan diterima melalui %(channel)s.") % {"channel": request.get_channel_display()})
     notifications.request_received(request)
     return request
 
 
-def _first_staff_step(steps):
-    """The first step the agency acts on: the applicant's own steps are already done."""
-    for step in steps:
-        if step.role != APPLICANT:
+# Words in a procedure's track names (seed 000: "Datang langsung" / "Media informasi
+# elektronik"; seed 003: "Pengaduan Manual" / "Pengaduan Online") and the channels
+# that take each path.
+IN_PERSON_WORDS = ("langsung", "manual", "loket", "tatap muka")
+IN_PERSON_CHANNELS = {"counter", "letter", "suggestion_box"}
+
+
+def _track_fits(track: str, channel: str) -> bool:
+    if not track:
+        return True
+    in_person_track = any(word in track.lower() for word in IN_PERSON_WORDS)
+    return in_person_track == (channel in IN_PERSON_CHANNELS)
+
+
+def entry_step(steps, channel: str):
+    """Where a new request starts: the first step the agency itself acts on, on the
+    procedure's track for this channel. Steps of the applicant and of outside
+    parties before it (the OPD's letter, the Sekda forwarding it) have happened."""
+    on_track = [s for s in steps if _track_fits(s.track, channel)] or steps
+    for step in on_track:
+        if step.role not in {APPLICANT, EXTERNAL}:
             return step
-    return steps[-1] if steps else None
+    return on_track[-1] if on_track else None
 
 
 def _save_checks(request, checks: dict):
@@ -162,7 +179,7 @@ def available_actions(request: Request, user) -> list[Action]:
     actions = []
     if request.state in OPEN_STATES and request.state != State.WAITING_APPLICANT and step:
         if _may_act_on_step(request, user, step):
-            if step.action == StepAction.DISPOSE:
+            if step.action == StepAction.DISPOSE and step.role not in {APPLICANT, EXTERNAL}:
                 actions.append(Action("dispose", str(ACTION_LABELS["dispose"])))
             else:
                 actions.append(Action("advance", str(STEP_ACTION_LABELS.get(step.action,
@@ -217,7 +234,9 @@ def _advance(request, actor, now, *, note, public, product_text="", **_ignored):
     if step.action in {StepAction.DELIVER, StepAction.ANSWER} and _is_last(step) and product_text:
         request.product_text = product_text
     target = _next_position(step)
-    _move(request, actor, now, step.action, target, note=note, public=public)
+    # Seed 004: the answer goes back through the medium the question came by.
+    data = {"via": request.channel} if step.action == StepAction.ANSWER else None
+    _move(request, actor, now, step.action, target, note=note, public=public, data=data)
 
 
 def _escalate(request, actor, now, *, note, public, **_ignored):
@@ -341,11 +360,8 @@ def _finish(request, actor, now, action, state, note):
            note=note, public=True)
     request.state = state
     request.pauses.filter(ended_at__isnull=True).update(ended_at=now)
-    if state == State.CLOSED:
-        request.closed_at = now
-    else:
-        request.closed_at = now
-        request.current_step = None
+    request.closed_at = now
+    request.current_step = None
 
 
 def _next_position(step: Step) -> int | None:

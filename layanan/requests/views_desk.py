@@ -1,0 +1,111 @@
+"""The desk: staff inbox, request page, actions, attachments, printable sheets.
+
+Thin views: reads come from requests.queries, input handling from
+requests.desk, and every change goes through requests.lifecycle.perform().
+Every object is fetched through core.tenancy (staff of another agency: 404).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from layanan.core.decorators import role_required
+from layanan.core.tenancy import get_scoped_or_404
+
+from . import desk, lifecycle, queries
+from .models import CompensationTask
+
+desk_required = role_required(*queries.DESK_ROLES)
+
+
+def _request_or_404(request, pk):
+    return get_scoped_or_404(queries.desk_request_queryset(request.user), request.user,
+                             region_wide=False, pk=pk)
+
+
+@desk_required
+def inbox(request):
+    form = desk.InboxFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    page = queries.inbox(request.user, scope=request.GET.get("lingkup", queries.SCOPE_MINE),
+                         filters=filters, cursor=request.GET.get("setelah", ""))
+    return render(request, "requests/desk/inbox.html", {
+        "page": page, "form": form, "filters": filters, "agency": request.user.agency,
+        "deep": bool(request.GET.get("setelah")),
+    })
+
+
+def _render_request(request, obj, *, error="", status=200):
+    context = queries.request_page(obj, request.user)
+    context["error"] = error
+    return render(request, "requests/desk/request.html", context, status=status)
+
+
+@desk_required
+def request_detail(request, pk):
+    return _render_request(request, _request_or_404(request, pk))
+
+
+@desk_required
+@require_POST
+def act(request, pk, action):
+    obj = _request_or_404(request, pk)
+    try:
+        done = desk.perform_from_post(obj, request.user, action, request.POST)
+    except lifecycle.Conflict as exc:
+        return _render_request(request, obj, error=desk.error_message(exc), status=409)
+    except ValidationError as exc:  # LifecycleError, DeskInputError
+        return _render_request(request, obj, error=desk.error_message(exc), status=400)
+    messages.success(request, _("Tersimpan: %(code)s — %(state)s.") % {
+        "code": done.tracking_code, "state": done.get_state_display()})
+    return redirect("desk:request", pk=done.pk)
+
+
+@desk_required
+def attachment(request, pk, attachment_pk):
+    obj = _request_or_404(request, pk)
+    item = queries.attachment_for(obj, attachment_pk)
+    if item is None or not queries.may_download(obj, item, request.user):
+        raise Http404
+    if obj.confidential:
+        queries.log_identity_views([obj], request.user)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
+                            content_type=item.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@desk_required
+def disposition_sheet(request, pk):
+    obj = _request_or_404(request, pk)
+    return render(request, "requests/desk/disposition_sheet.html",
+                  queries.disposition_sheet(obj, request.user))
+
+
+@desk_required
+def consultation_sheet(request, pk):
+    obj = _request_or_404(request, pk)
+    return render(request, "requests/desk/consultation_sheet.html",
+                  queries.consultation_sheet(obj, request.user))
+
+
+@desk_required
+@require_POST
+def compensation_done(request, pk):
+    obj = _request_or_404(request, pk)
+    task = CompensationTask.objects.filter(request=obj).first()
+    if task is None:
+        raise Http404
+    try:
+        changed = desk.complete_compensation(task, request.user, request.POST.get("note", ""))
+    except ValidationError as exc:
+        return _render_request(request, obj, error=desk.error_message(exc), status=400)
+    if changed:
+        messages.success(request, _("Tugas kompensasi ditandai selesai."))
+    else:
+        messages.info(request, _("Tugas kompensasi sudah selesai sebelumnya."))
+    return redirect("desk:request", pk=obj.pk)
