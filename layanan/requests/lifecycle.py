@@ -215,7 +215,7 @@ def perform(request: Request, actor, action: str, *, expected_version: int | Non
         raise LifecycleError(_("Tindakan tidak dikenal."))
     now = now or timezone.now()
     with transaction.atomic():
-        locked = (Request.objects.select_for_update()
+        locked = (Request.objects.select_for_update(of=("self",))
                   .select_related("standard", "current_step", "agency", "service")
                   .get(pk=request.pk))
         if expected_version is not None and locked.version != expected_version:

@@ -31,7 +31,7 @@ def sweep(now=None, batch: int = 500) -> dict:
 
 def _sweep_one(pk, now):
     with transaction.atomic():
-        request = (Request.objects.select_for_update()
+        request = (Request.objects.select_for_update(of=("self",))
                    .select_related("agency", "standard", "current_step", "assignee", "service")
                    .get(pk=pk))
         if request.state not in OPEN_STATES:
