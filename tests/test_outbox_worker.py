@@ -1,0 +1,93 @@
+"""Notifications leave through a real Huey worker to a real SMTP server, once each."""
+
+import time
+
+import pytest
+from django.db import connection
+from huey.consumer import Consumer
+from huey.contrib.djhuey import HUEY
+from huey.storage import SqliteStorage
+
+from layanan.requests import lifecycle, outbox
+from layanan.requests.models import OutboxMessage
+from layanan.standards.models import Service
+
+from .smtp import smtp_server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def seeded(transactional_db, demo):
+    return demo
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A real Huey consumer (one worker thread) on a private queue."""
+    previous_storage, previous_immediate = HUEY.storage, HUEY.immediate
+    HUEY.immediate = False
+    HUEY.storage = SqliteStorage(name="layanan-test", filename=str(tmp_path / "huey.sqlite3"))
+    consumer = Consumer(HUEY, workers=1, periodic=False, worker_type="thread", initial_delay=0.05,
+                        max_delay=0.2, check_worker_health=False)
+    consumer.start()
+    try:
+        yield consumer
+    finally:
+        consumer.stop(graceful=True)
+        HUEY.storage, HUEY.immediate = previous_storage, previous_immediate
+        connection.close()
+
+
+def wait_for(predicate, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def submit(code, email="warga@example.com"):
+    svc = Service.objects.get(agency__code=code)
+    request, _ = lifecycle.submit(standard=svc.published_standard, channel="web", subject="Uji e-mail",
+                                  applicant={"applicant_name": "Warga Uji", "applicant_email": email})
+    return request
+
+
+def test_receipt_email_reaches_the_smtp_server_through_the_worker(seeded, settings, worker):
+    with smtp_server(settings) as inbox:
+        request = submit("DPMPTSP-BANGLI")
+        assert wait_for(lambda: len(inbox.messages) == 1), "the worker did not send the e-mail"
+        message = inbox.messages[0]
+        assert message["To"] == "warga@example.com"
+        assert request.tracking_code in message["Subject"]
+        body = message.get_payload(decode=True).decode()
+        assert f"/lacak/{request.tracking_code}/{request.tracking_secret}/" in body
+        assert wait_for(lambda: OutboxMessage.objects.get(request=request).sent_at is not None)
+        time.sleep(0.5)
+        assert len(inbox.messages) == 1  # never twice
+
+
+def test_smtp_down_is_retried_later_and_sent_once(seeded, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing there
+    HUEY.immediate = True
+    request = submit("DISDUKCAPIL-PROBOLINGGO")
+    message = OutboxMessage.objects.get(request=request)
+    assert message.sent_at is None and message.attempts == 1 and message.last_error
+    assert message.not_before is not None
+    with smtp_server(settings) as inbox:
+        assert outbox.send_pending() == 0  # backing off: not yet due
+        assert outbox.send_pending(now=message.not_before) == 1
+        assert outbox.send_pending(now=message.not_before) == 0
+        assert len(inbox.messages) == 1
+
+
+def test_the_same_notification_is_written_once(seeded):
+    request = submit("DPMN-SOLOK")
+    from layanan.requests import notifications
+
+    notifications.request_received(request)
+    notifications.request_received(request)
+    assert OutboxMessage.objects.filter(request=request, template="received").count() == 1
