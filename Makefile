@@ -5,7 +5,7 @@ SYSTEM_PYTHON ?= python3
 DEV_ENV := DEBUG=1
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint bench bench-quick setup browser messages demo clean help
+.PHONY: run test test-fast lint bench bench-quick setup browser messages demo clean help worker
 
 help:
 	@echo "make run     - set up, migrate, load the five seed agencies, serve on http://127.0.0.1:8000"
@@ -36,7 +36,13 @@ run: setup messages
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@echo ""
 	@echo "Layanan: http://127.0.0.1:8000/  (petugas: http://127.0.0.1:8000/akun/masuk/)"
+	@# The background worker (notifications, SLA sweep) runs beside the web server.
+	$(DEV_ENV) $(PY) manage.py run_huey --workers 2 & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+worker: setup
+	$(DEV_ENV) $(PY) manage.py run_huey --workers 2
 
 demo: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0

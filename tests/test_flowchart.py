@@ -1,19 +1,11 @@
 """Swim-lane flow chart of a procedure (pure module, no database)."""
 
 import re
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-# The module is pure: let it be tested without pytest-django (`-p no:django`),
-# which is what otherwise puts the project root on sys.path.
-ROOT = str(Path(__file__).resolve().parent.parent)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from layanan.standards.flowchart import render_swimlane_svg  # noqa: E402
+from layanan.standards.flowchart import render_swimlane_svg
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -24,97 +16,251 @@ def step(position, actor, text, action="process", **extra):
 
 # Seed 000: consultation, two intake tracks, escalation staff -> bidang -> Kepala Dinas.
 SEED_000 = [
-    step(1, "Pemohon", "Pemohon datang langsung dan membawa data/dokumen.", "submit",
-         track="Datang langsung"),
-    step(2, "Petugas Pelayanan",
-         "Pemohon datang ke meja pelayanan dan dilayani oleh petugas pelayanan", "consult",
-         track="Datang langsung", on_done=5, on_cannot_resolve=3),
-    step(3, "Bidang", "Apabila tidak bisa diselesaikan, maka dilanjutkan berkonsultasi dengan "
-         "Bidang yang membidangi.", "consult", track="Datang langsung", on_done=5,
-         on_cannot_resolve=4),
-    step(4, "Kepala Dinas", "Jika masih tidak dapat diselesaikan, maka selanjutnya berkonsultasi "
-         "dan meminta arahan dari Pimpinan (Sekdis / Kepala Dinas).", "consult",
-         track="Datang langsung"),
-    step(5, "Kepala Dinas", "Setelah semua selesai, hasil konsultasi diketahui/disahkan oleh "
-         "Kepala Dinas.", "approve", track="Datang langsung"),
-    step(6, "Pemohon", "Pemohon menghubungi via / melalui WA (terdapat di website)", "submit",
-         track="Media elektronik"),
-    step(7, "Petugas Pelayanan", "Melakukan konsultasi dengan Staf / Bidang", "consult",
-         track="Media elektronik", on_done=9, on_cannot_resolve=8),
-    step(8, "Kepala Dinas", "Apabila tidak dapat diselesaikan, kegiatan konsultasi akan "
-         "dilanjutkan (dijawab) oleh Kepala Dinas", "answer", track="Media elektronik"),
-    step(9, "Kepala Dinas", "Setelah semua selesai, hasil konsultasi diketahui/disahkan oleh "
-         "Kepala Dinas", "approve", track="Media elektronik"),
+    step(
+        1, "Pemohon", "Pemohon datang langsung dan membawa data/dokumen.", "submit", track="Datang langsung"
+    ),
+    step(
+        2,
+        "Petugas Pelayanan",
+        "Pemohon datang ke meja pelayanan dan dilayani oleh petugas pelayanan",
+        "consult",
+        track="Datang langsung",
+        on_done=5,
+        on_cannot_resolve=3,
+    ),
+    step(
+        3,
+        "Bidang",
+        "Apabila tidak bisa diselesaikan, maka dilanjutkan berkonsultasi dengan Bidang yang membidangi.",
+        "consult",
+        track="Datang langsung",
+        on_done=5,
+        on_cannot_resolve=4,
+    ),
+    step(
+        4,
+        "Kepala Dinas",
+        "Jika masih tidak dapat diselesaikan, maka selanjutnya berkonsultasi "
+        "dan meminta arahan dari Pimpinan (Sekdis / Kepala Dinas).",
+        "consult",
+        track="Datang langsung",
+    ),
+    step(
+        5,
+        "Kepala Dinas",
+        "Setelah semua selesai, hasil konsultasi diketahui/disahkan oleh Kepala Dinas.",
+        "approve",
+        track="Datang langsung",
+    ),
+    step(
+        6,
+        "Pemohon",
+        "Pemohon menghubungi via / melalui WA (terdapat di website)",
+        "submit",
+        track="Media elektronik",
+    ),
+    step(
+        7,
+        "Petugas Pelayanan",
+        "Melakukan konsultasi dengan Staf / Bidang",
+        "consult",
+        track="Media elektronik",
+        on_done=9,
+        on_cannot_resolve=8,
+    ),
+    step(
+        8,
+        "Kepala Dinas",
+        "Apabila tidak dapat diselesaikan, kegiatan konsultasi akan dilanjutkan (dijawab) oleh Kepala Dinas",
+        "answer",
+        track="Media elektronik",
+    ),
+    step(
+        9,
+        "Kepala Dinas",
+        "Setelah semua selesai, hasil konsultasi diketahui/disahkan oleh Kepala Dinas",
+        "approve",
+        track="Media elektronik",
+    ),
 ]
 
 # Seed 001: a 13-step letter with a disposition chain and initials back up the hierarchy.
 SEED_001 = [
-    step(1, "Pemohon", "Pemohon datang ke kantor dan menjumpai petugas layanan data dan "
-         "pengaduan", "submit"),
-    step(2, "Pemohon", "Pemohon mengisi buku tamu atau buku pengaduan dengan memperlihatkan "
-         "identitas diri (KTP, SIM dll)", "submit"),
+    step(1, "Pemohon", "Pemohon datang ke kantor dan menjumpai petugas layanan data dan pengaduan", "submit"),
+    step(
+        2,
+        "Pemohon",
+        "Pemohon mengisi buku tamu atau buku pengaduan dengan memperlihatkan identitas diri (KTP, SIM dll)",
+        "submit",
+    ),
     step(3, "Pemohon", "Pemohon mengisi formulir permintaan data atau pengaduan", "submit"),
-    step(4, "Petugas Pelayanan", "Petugas Pelayanan memproses permintaan pemohon sesuai dengan "
-         "formulir", "register"),
-    step(5, "Petugas Administrasi", "Petugas administrasi melakukan registrasi surat pemohon dan "
-         "menyampaikan ke Sekretaris. Untuk selanjutnya Sekretaris meminta pertimbangan Kepala "
-         "Dinas.", "register"),
-    step(6, "Kepala Dinas", "Kepala Dinas memberikan disposisi kepada Kepala Bidang sesuai "
-         "dengan kebutuhan dan dilanjutkan kepada Kepala Seksi.", "dispose"),
-    step(7, "Kepala Seksi", "Kepala Seksi akan melakukan observasi serta verifikasi apakah "
-         "memenuhi syarat untuk dapat data dan menerima pengaduan untuk ditindaklanjuti atau "
-         "sebaliknya dikembalikan kepada pemohon.", "verify",
-         on_incomplete="return_to_applicant", can_reject=True),
-    step(8, "Kepala Seksi", "Kepala Seksi meneruskan kepada Petugas data dan Pejabat Pengaduan "
-         "untuk diproses permintaannya", "dispose"),
-    step(9, "Petugas Data dan Pejabat Pengaduan", "Petugas data dan Pejabat Pengaduan memproses "
-         "permintaan Pemohon", "process"),
-    step(10, "Kepala Bidang", "Kepala Bidang memeriksa dan memberi paraf permintaan pemohon "
-         "dilanjutkan kepada Sekretaris.", "initial"),
+    step(
+        4,
+        "Petugas Pelayanan",
+        "Petugas Pelayanan memproses permintaan pemohon sesuai dengan formulir",
+        "register",
+    ),
+    step(
+        5,
+        "Petugas Administrasi",
+        "Petugas administrasi melakukan registrasi surat pemohon dan "
+        "menyampaikan ke Sekretaris. Untuk selanjutnya Sekretaris meminta pertimbangan Kepala "
+        "Dinas.",
+        "register",
+    ),
+    step(
+        6,
+        "Kepala Dinas",
+        "Kepala Dinas memberikan disposisi kepada Kepala Bidang sesuai "
+        "dengan kebutuhan dan dilanjutkan kepada Kepala Seksi.",
+        "dispose",
+    ),
+    step(
+        7,
+        "Kepala Seksi",
+        "Kepala Seksi akan melakukan observasi serta verifikasi apakah "
+        "memenuhi syarat untuk dapat data dan menerima pengaduan untuk ditindaklanjuti atau "
+        "sebaliknya dikembalikan kepada pemohon.",
+        "verify",
+        on_incomplete="return_to_applicant",
+        can_reject=True,
+    ),
+    step(
+        8,
+        "Kepala Seksi",
+        "Kepala Seksi meneruskan kepada Petugas data dan Pejabat Pengaduan untuk diproses permintaannya",
+        "dispose",
+    ),
+    step(
+        9,
+        "Petugas Data dan Pejabat Pengaduan",
+        "Petugas data dan Pejabat Pengaduan memproses permintaan Pemohon",
+        "process",
+    ),
+    step(
+        10,
+        "Kepala Bidang",
+        "Kepala Bidang memeriksa dan memberi paraf permintaan pemohon dilanjutkan kepada Sekretaris.",
+        "initial",
+    ),
     step(11, "Sekretaris", "Sekretaris memeriksa dan memberi paraf koordinasi.", "initial"),
-    step(12, "Kepala Dinas", "Kepala Dinas mengkaji dan menandatangani permintaan pemohon",
-         "approve"),
-    step(13, "Petugas Administrasi", "Petugas administrasi menyerahkan permintaan data kepada "
-         "pemohon sesuai yang dibutuhkan sedangkan pengaduan akan diproses sesuai dengan "
-         "pengaduan yang disampaikan dan ditindaklanjuti sesuai dengan aturan yang berlaku",
-         "deliver"),
+    step(12, "Kepala Dinas", "Kepala Dinas mengkaji dan menandatangani permintaan pemohon", "approve"),
+    step(
+        13,
+        "Petugas Administrasi",
+        "Petugas administrasi menyerahkan permintaan data kepada "
+        "pemohon sesuai yang dibutuhkan sedangkan pengaduan akan diproses sesuai dengan "
+        "pengaduan yang disampaikan dan ditindaklanjuti sesuai dengan aturan yang berlaku",
+        "deliver",
+    ),
 ]
 
 # Seed 002, service 9 (peta proses bisnis): stages A/B/C.
 SEED_002 = [
-    step(1, "Perangkat Daerah", "Surat usulan dari Perangkat Daerah beserta tupoksi, Renstra "
-         "dan RKT", "submit", stage="A. Tahap Persiapan dan Perencanaan"),
-    step(2, "Staf Bagian Organisasi", "Pengumpulan informasi.", "process",
-         stage="A. Tahap Persiapan dan Perencanaan"),
-    step(3, "Staf Bagian Organisasi", "Pengorganisasian.", "process",
-         stage="A. Tahap Persiapan dan Perencanaan"),
-    step(4, "Staf Bagian Organisasi", "Penyusunan peta proses bisnis menggunakan level atau "
-         "tingkatan.", "process", stage="B. Tahap Pengembangan"),
-    step(5, "Perangkat Daerah", "Penyusunan peta proses bisnis menggunakan jenis gambar peta.",
-         "consult", stage="B. Tahap Pengembangan"),
-    step(6, "Kepala Bagian Organisasi", "Pengesahan peta proses bisnis.", "approve",
-         stage="C. Tahap Pengesahan dan Implementasi"),
-    step(7, "Staf Bagian Organisasi", "Distribusi proses bisnis.", "deliver",
-         stage="C. Tahap Pengesahan dan Implementasi"),
-    step(8, "Perangkat Daerah", "Penerapan proses bisnis.", "process",
-         stage="C. Tahap Pengesahan dan Implementasi"),
+    step(
+        1,
+        "Perangkat Daerah",
+        "Surat usulan dari Perangkat Daerah beserta tupoksi, Renstra dan RKT",
+        "submit",
+        stage="A. Tahap Persiapan dan Perencanaan",
+    ),
+    step(
+        2,
+        "Staf Bagian Organisasi",
+        "Pengumpulan informasi.",
+        "process",
+        stage="A. Tahap Persiapan dan Perencanaan",
+    ),
+    step(
+        3,
+        "Staf Bagian Organisasi",
+        "Pengorganisasian.",
+        "process",
+        stage="A. Tahap Persiapan dan Perencanaan",
+    ),
+    step(
+        4,
+        "Staf Bagian Organisasi",
+        "Penyusunan peta proses bisnis menggunakan level atau tingkatan.",
+        "process",
+        stage="B. Tahap Pengembangan",
+    ),
+    step(
+        5,
+        "Perangkat Daerah",
+        "Penyusunan peta proses bisnis menggunakan jenis gambar peta.",
+        "consult",
+        stage="B. Tahap Pengembangan",
+    ),
+    step(
+        6,
+        "Kepala Bagian Organisasi",
+        "Pengesahan peta proses bisnis.",
+        "approve",
+        stage="C. Tahap Pengesahan dan Implementasi",
+    ),
+    step(
+        7,
+        "Staf Bagian Organisasi",
+        "Distribusi proses bisnis.",
+        "deliver",
+        stage="C. Tahap Pengesahan dan Implementasi",
+    ),
+    step(
+        8,
+        "Perangkat Daerah",
+        "Penerapan proses bisnis.",
+        "process",
+        stage="C. Tahap Pengesahan dan Implementasi",
+    ),
 ]
 
 # Seed 003: two intake paths (manual / online) into a complaint team.
 SEED_003 = [
-    step(1, "Masyarakat", "Masyarakat datang langsung atau memasukkan surat pengaduan ke kotak "
-         "pengaduan", "submit", track="Pengaduan manual"),
-    step(2, "Petugas Pengaduan", "Petugas pengaduan mencatat pengaduan", "register",
-         track="Pengaduan manual", on_done=5),
-    step(3, "Masyarakat", "Pengaduan online melalui email, telepon, WhatsApp atau web",
-         "submit", track="Pengaduan online"),
-    step(4, "Operator IT", "Operator IT mencatat dan meneruskan pengaduan", "register",
-         track="Pengaduan online", on_done=5),
-    step(5, "Tim Pengaduan dan Bidang Terkait", "Mengidentifikasi permasalahan pengaduan.",
-         "verify", can_reject=True),
+    step(
+        1,
+        "Masyarakat",
+        "Masyarakat datang langsung atau memasukkan surat pengaduan ke kotak pengaduan",
+        "submit",
+        track="Pengaduan manual",
+    ),
+    step(
+        2,
+        "Petugas Pengaduan",
+        "Petugas pengaduan mencatat pengaduan",
+        "register",
+        track="Pengaduan manual",
+        on_done=5,
+    ),
+    step(
+        3,
+        "Masyarakat",
+        "Pengaduan online melalui email, telepon, WhatsApp atau web",
+        "submit",
+        track="Pengaduan online",
+    ),
+    step(
+        4,
+        "Operator IT",
+        "Operator IT mencatat dan meneruskan pengaduan",
+        "register",
+        track="Pengaduan online",
+        on_done=5,
+    ),
+    step(
+        5,
+        "Tim Pengaduan dan Bidang Terkait",
+        "Mengidentifikasi permasalahan pengaduan.",
+        "verify",
+        can_reject=True,
+    ),
     step(6, "Tim Pengaduan dan Bidang Terkait", "Membahas permasalahan pengaduan.", "process"),
-    step(7, "Tim Pengaduan dan Bidang Terkait", "Menyampaikan hasil/tindak lanjut pengaduan "
-         "masyarakat.", "answer"),
+    step(
+        7,
+        "Tim Pengaduan dan Bidang Terkait",
+        "Menyampaikan hasil/tindak lanjut pengaduan masyarakat.",
+        "answer",
+    ),
 ]
 
 SEEDS = {"000": SEED_000, "001": SEED_001, "002": SEED_002, "003": SEED_003}
@@ -125,10 +271,7 @@ def parse(svg):
 
 
 def lane_names(root):
-    return [
-        lane.find("svg:title", NS).text
-        for lane in root.iterfind(".//svg:g[@class='lane']", NS)
-    ]
+    return [lane.find("svg:title", NS).text for lane in root.iterfind(".//svg:g[@class='lane']", NS)]
 
 
 def step_groups(root):
@@ -193,9 +336,7 @@ def test_seed_shapes_render_as_valid_svg(name):
 def test_box_labels_are_wrapped_and_truncated():
     root = parse(render_swimlane_svg(SEED_001))
     long_box = step_groups(root)[12]
-    lines = [
-        t.text for t in long_box.find("svg:text", NS).findall("svg:tspan", NS) if t.get("y")
-    ]
+    lines = [t.text for t in long_box.find("svg:text", NS).findall("svg:tspan", NS) if t.get("y")]
     assert len(lines) == 4
     label = "".join(long_box.find("svg:text", NS).itertext())
     assert label.endswith("…")
@@ -253,9 +394,7 @@ def test_seed_002_stage_bands():
     svg = render_swimlane_svg(SEED_002)
     root = parse(svg)
     bands = [
-        "".join(t.itertext())
-        for t in root.iter(f"{{{NS['svg']}}}text")
-        if t.get("class") == "band-label"
+        "".join(t.itertext()) for t in root.iter(f"{{{NS['svg']}}}text") if t.get("class") == "band-label"
     ]
     assert bands == [
         "A. Tahap Persiapan dan Perencanaan",
@@ -273,7 +412,10 @@ def test_seed_003_two_intake_paths_join_the_team():
     assert classes.count("terminator start") == 2
     assert classes.count("terminator end") == 1
     assert lane_names(root) == [
-        "Masyarakat", "Petugas Pengaduan", "Operator IT", "Tim Pengaduan dan Bidang Terkait",
+        "Masyarakat",
+        "Petugas Pengaduan",
+        "Operator IT",
+        "Tim Pengaduan dan Bidang Terkait",
     ]
 
 
@@ -322,12 +464,17 @@ def test_empty_and_odd_input():
         assert "Prosedur belum diisi" in svg
         assert root.get("viewBox")
     odd = [
-        {"position": 3, "actor": "Kepala Dinas", "text": "x" * 400, "on_done": 99,
-         "on_cannot_resolve": 42, "can_reject": "ya"},
+        {
+            "position": 3,
+            "actor": "Kepala Dinas",
+            "text": "x" * 400,
+            "on_done": 99,
+            "on_cannot_resolve": 42,
+            "can_reject": "ya",
+        },
         {"position": "1", "text": ""},
         {"actor": "Pemohon", "text": "tanpa nomor", "on_done": "abc"},
-        {"position": 2, "actor": "Pemohon", "on_incomplete": "return_to_applicant",
-         "on_done": 2},
+        {"position": 2, "actor": "Pemohon", "on_incomplete": "return_to_applicant", "on_done": 2},
     ]
     root = parse(render_swimlane_svg(odd))
     assert len(step_groups(root)) == 4
@@ -346,3 +493,35 @@ def test_loop_back_and_skips_are_drawn():
     flows = {p.get("data-from"): p.get("d") for p in paths(root, "flow")}
     assert set(flows) == {"1", "2", "3"}
     assert len(paths(root, "escalation")) == 1
+
+
+def test_random_procedures_never_raise():
+    import random
+
+    rng = random.Random(20260101)
+    actors = ["Pemohon", "Petugas", "Kepala Seksi", "Kepala Bidang", "Sekretaris", "Kadis"]
+    actions = ["submit", "register", "verify", "dispose", "process", "consult", "approve"]
+    for _ in range(200):
+        n = rng.randint(1, 15)
+        steps = [
+            {
+                "position": p,
+                "actor": rng.choice(actors),
+                "text": " ".join(
+                    rng.choice(["kata", "panjangsekalitanpaspasi" * 2, "&", "<x>"])
+                    for _ in range(rng.randint(0, 40))
+                ),
+                "action": rng.choice(actions),
+                "track": rng.choice(["", "", "Langsung", "Daring"]),
+                "stage": rng.choice(["", "A. Tahap", "B. Tahap"]),
+                "on_done": rng.choice([None, None, rng.randint(0, n + 2)]),
+                "on_cannot_resolve": rng.choice([None, rng.randint(0, n + 2)]),
+                "on_incomplete": rng.choice(["", "return_to_applicant"]),
+                "can_reject": rng.random() < 0.2,
+            }
+            for p in rng.sample(range(1, n + 5), n)
+        ]
+        svg = render_swimlane_svg(steps)
+        root = parse(svg)
+        assert len(step_groups(root)) == n
+        assert svg == render_swimlane_svg(steps)

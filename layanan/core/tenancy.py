@@ -34,6 +34,8 @@ AGENCY_PATHS: dict[str, str] = {
     "requests.guestbookentry": "agency",
     "requests.compensationtask": "request__agency",
     "requests.outboxmessage": "request__agency",
+    "requests.pause": "request__agency",
+    "requests.identityview": "request__agency",
 }
 
 

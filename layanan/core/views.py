@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, MANAGE_AGENCY, REGION_WIDE
+from layanan.requests.queries import DESK_ROLES
 
 
 @login_required
@@ -13,4 +14,5 @@ def home(request):
         "can_edit_standards": user.is_superuser or user.has_role(*EDIT_STANDARDS),
         "region_wide": user.has_role(*REGION_WIDE),
         "can_enact": user.has_role(*ENACT_STANDARDS),
+        "uses_desk": bool(user.agency_id) and user.has_role(*DESK_ROLES),
     })

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from layanan.accounts.models import Position
 from layanan.accounts.roles import Role
+from layanan.agencies.queries import unit_subtree
 from layanan.standards.models import APPLICANT, EXTERNAL, Step, StepAction
 
 from . import clock, notifications
@@ -231,8 +233,8 @@ def perform(request: Request, actor, action: str, *, expected_version: int | Non
 
 def _advance(request, actor, now, *, note, public, product_text="", **_ignored):
     step = request.current_step
-    if step.action in {StepAction.DELIVER, StepAction.ANSWER} and _is_last(step) and product_text:
-        request.product_text = product_text
+    if step.action in {StepAction.DELIVER, StepAction.ANSWER} and product_text.strip():
+        request.product_text = product_text.strip()
     target = _next_position(step)
     # Seed 004: the answer goes back through the medium the question came by.
     data = {"via": request.channel} if step.action == StepAction.ANSWER else None
@@ -257,6 +259,9 @@ def _dispose(request, actor, now, *, note, public, to_user=None, to_unit=None, *
     _move(request, actor, now, "dispose", target_step, note=note, public=False,
           data={"to_user": getattr(to_user, "pk", None), "to_unit": getattr(to_unit, "pk", None)})
     request.assignee = to_user
+    if to_unit is None:  # a person: the request follows them into their unit
+        position = to_user.positions.exclude(unit=None).first()
+        to_unit = position.unit if position else None
     if to_unit is not None:
         request.assigned_unit = to_unit
 
@@ -372,10 +377,6 @@ def _next_position(step: Step) -> int | None:
     return nxt
 
 
-def _is_last(step: Step) -> bool:
-    return _next_position(step) is None
-
-
 def _within_reopen_window(request) -> bool:
     finished = request.closed_at or request.resolved_at
     return finished is not None and timezone.now() - finished <= REOPEN_WINDOW
@@ -400,7 +401,15 @@ def _may_act_on_step(request, user, step) -> bool:
     if step.unit_id:
         return user.positions.filter(role=step.role, unit_id=step.unit_id).exists() \
             or (step.role in {Role.HEAD, Role.SECRETARY} and user.has_role(step.role))
-    return user.has_role(step.role)
+    if not user.has_role(step.role):
+        return False
+    # A step without a unit is done in the unit the request was disposed to
+    # (Dinsos: "Kepala Seksi" of the bidang the Kadis chose), when it has one.
+    units = unit_subtree([request.assigned_unit_id], request.agency_id) if request.assigned_unit_id \
+        else set()
+    if units and Position.objects.filter(role=step.role, unit_id__in=units).exists():
+        return user.positions.filter(role=step.role, unit_id__in=units).exists()
+    return True
 
 
 def _event(request, actor, action, now, *, from_state="", to_state="", from_step=None,

@@ -168,6 +168,9 @@ class RequestSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "year"], name="unique_sequence")]
 
+    def __str__(self):
+        return f"{self.agency_id}/{self.year}: {self.last}"
+
 
 class Pause(models.Model):
     """A period the clock stood still: the request waited on the applicant."""
@@ -179,6 +182,9 @@ class Pause(models.Model):
 
     class Meta:
         ordering = ["started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} → {self.ended_at or '…'}"
 
 
 class Event(models.Model):
@@ -202,6 +208,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["request", "at"], name="event_request_at")]
+
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 def attachment_path(instance, filename):
@@ -229,6 +238,9 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    def __str__(self):
+        return self.filename
+
 
 class RequirementCheck(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="checks")
@@ -238,6 +250,9 @@ class RequirementCheck(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "requirement"], name="unique_check")]
+
+    def __str__(self):
+        return f"{self.requirement_id}: {self.satisfied}"
 
 
 class OutboxMessage(models.Model):
@@ -269,6 +284,9 @@ class OutboxMessage(models.Model):
     class Meta:
         indexes = [models.Index(fields=["sent_at", "not_before"], name="outbox_pending")]
 
+    def __str__(self):
+        return f"{self.template} #{self.pk}"
+
 
 class GuestBookEntry(models.Model):
     """Buku tamu at the counter."""
@@ -288,6 +306,9 @@ class GuestBookEntry(models.Model):
     class Meta:
         ordering = ["-time_in"]
 
+    def __str__(self):
+        return f"{self.name} {self.time_in:%Y-%m-%d %H:%M}"
+
 
 class CompensationTask(models.Model):
     """A breach of a standard that promises compensation (seed 004: deliver home)."""
@@ -298,6 +319,9 @@ class CompensationTask(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
 
+    def __str__(self):
+        return f"Kompensasi {self.request_id}"
+
 
 class IdentityView(models.Model):
     """Every view of a confidential complainant's identity (DESIGN: logged)."""
@@ -305,3 +329,6 @@ class IdentityView(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="identity_views")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.viewer_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from layanan.accounts.models import User
 from layanan.accounts.roles import Role
 from layanan.agencies.models import Unit
+from layanan.agencies.queries import unit_subtree
 from layanan.core.crypto import mask
 from layanan.core.tenancy import scoped
 from layanan.standards.models import APPLICANT, EXTERNAL, Service, StepAction
@@ -85,20 +86,6 @@ def positions_of(user) -> list[tuple[str, int | None]]:
 
 def unit_ids_of(user, roles=None) -> set[int]:
     return {unit for role, unit in positions_of(user) if unit and (roles is None or role in roles)}
-
-
-def subtree(unit_ids: set[int], agency_id) -> set[int]:
-    """`unit_ids` and every unit below them (one query over the agency's units)."""
-    children: dict[int, list[int]] = {}
-    for pk, parent in Unit.objects.filter(agency_id=agency_id).values_list("id", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, stack = set(), list(unit_ids)
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, []))
-    return found
 
 
 def _same_agency(request, user) -> bool:
@@ -282,7 +269,7 @@ def scope_queryset(user, scope: str):
         roles = {role for role, _unit in positions_of(user)}
         if user.is_superuser or roles & AGENCY_WIDE:
             return qs
-        return qs.filter(assigned_unit_id__in=subtree(unit_ids_of(user, {Role.UNIT_HEAD}),
+        return qs.filter(assigned_unit_id__in=unit_subtree(unit_ids_of(user, {Role.UNIT_HEAD}),
                                                       user.agency_id))
     return qs.none()
 
@@ -487,7 +474,9 @@ def action_forms(request, user, steps) -> list[ActionForm]:
 
 
 EVENT_LABELS = {
+    **{value: label for value, label in StepAction.choices},
     "submit": gettext_lazy("Permohonan diterima"),
+    "received": gettext_lazy("Permohonan diterima"),
     "dispose": gettext_lazy("Disposisi"),
     "escalate": gettext_lazy("Diteruskan (belum dapat diselesaikan)"),
     "return_incomplete": gettext_lazy("Dikembalikan ke pemohon (tidak lengkap)"),
@@ -498,7 +487,6 @@ EVENT_LABELS = {
     "reopen": gettext_lazy("Dibuka kembali"),
     "assign": gettext_lazy("Ditugaskan"),
     "note": gettext_lazy("Catatan"),
-    **{value: label for value, label in StepAction.choices},
 }
 STATE_LABELS = dict(State.choices)
 
@@ -537,7 +525,7 @@ def timeline(request, steps, people: dict, units: dict) -> list[TimelineItem]:
 
 
 def _staff_with_titles(user):
-    people = list(staff_for(user).prefetch_related("positions__unit"))
+    people = list(staff_for(user).prefetch_related("positions"))
     for person in people:
         titles = [p.title for p in person.positions.all()]
         person.label = f"{person} — {', '.join(titles)}" if titles else str(person)

@@ -20,3 +20,13 @@ urlpatterns += [
          name="compensation_done"),
 ]
 # ---- end desk ----
+
+# ---- counter (loket): buku tamu, checklist, registration, receipt (views_counter) ----
+from . import views_counter  # noqa: E402
+
+urlpatterns += [
+    path("loket/", views_counter.counter, name="counter"),
+    path("loket/tamu/<int:pk>/keluar/", views_counter.guest_out, name="guest_out"),
+    path("loket/tanda-terima/<int:pk>/", views_counter.counter_receipt, name="counter_receipt"),
+]
+# ---- end counter ----

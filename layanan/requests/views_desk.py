@@ -34,6 +34,7 @@ def inbox(request):
                          filters=filters, cursor=request.GET.get("setelah", ""))
     return render(request, "requests/desk/inbox.html", {
         "page": page, "form": form, "filters": filters, "agency": request.user.agency,
+        "tzname": request.user.agency.timezone if request.user.agency_id else None,
         "deep": bool(request.GET.get("setelah")),
     })
 

@@ -80,7 +80,7 @@ _WIDTHS = {
     **dict.fromkeys("ijl'", 0.28),
     **dict.fromkeys(" .,:;|!", 0.32),
     **dict.fromkeys("ftI()[]/-\\", 0.37),
-    **dict.fromkeys("r\"", 0.42),
+    **dict.fromkeys('r"', 0.42),
     **dict.fromkeys("csz?", 0.54),
     **dict.fromkeys("kvxyJFL", 0.6),
     **dict.fromkeys("mw", 0.9),
@@ -209,8 +209,9 @@ def _normalise(steps) -> list[_Node]:
 # Text helpers
 
 
-def _wrap(text: str, width: float, max_lines: int, first_indent: float = 0.0,
-          size: float = FONT, bold: bool = False) -> list[str]:
+def _wrap(
+    text: str, width: float, max_lines: int, first_indent: float = 0.0, size: float = FONT, bold: bool = False
+) -> list[str]:
     """Greedy word wrap by measured width; the last line ends with "…" when cut.
 
     The first line is `first_indent` narrower (the step number goes there); a
@@ -245,7 +246,7 @@ def _wrap(text: str, width: float, max_lines: int, first_indent: float = 0.0,
                 head += ch
             head = head or word[:1]
             current = head
-            words[i] = word[len(head):]
+            words[i] = word[len(head) :]
             if not words[i]:
                 i += 1
         lines.append(current)
@@ -271,7 +272,7 @@ def _short_label(node: _Node) -> str:
     text = node.text
     actor = node.actor
     if actor and text.lower().startswith(actor.lower() + " "):
-        rest = text[len(actor) + 1:].lstrip(" ,:-")
+        rest = text[len(actor) + 1 :].lstrip(" ,:-")
         if len(rest) > 3:
             text = rest[:1].upper() + rest[1:]
     return text
@@ -470,8 +471,7 @@ def _route(nodes: list[_Node], edges: list[_Edge]) -> None:
             y1 = ports["side"][(id(e), "out")]
             y2 = ports["side"][(id(e), "in")]
             gx = e.gutter_x
-            e.points = [(_side_x(src, e.src_side), y1), (gx, y1), (gx, y2),
-                        (_side_x(dst, e.dst_side), y2)]
+            e.points = [(_side_x(src, e.src_side), y1), (gx, y1), (gx, y2), (_side_x(dst, e.dst_side), y2)]
         else:
             y = ports["side"][(id(e), "out")]
             e.points = [(_side_x(src, e.src_side), y), (e.end_x, y)]
@@ -513,8 +513,10 @@ def _empty_svg(title: str) -> str:
     prefix = "fc" + hashlib.sha1(("empty\0" + title).encode()).hexdigest()[:8]
     message = "Prosedur belum diisi"
     out = _svg_open(prefix, 320, 64, title or "Bagan alur prosedur", message)
-    out.append(f'<rect x="8" y="8" width="304" height="48" rx="8" fill="none" '
-               f'stroke="{LIGHT}" stroke-dasharray="4 3"/>')
+    out.append(
+        f'<rect x="8" y="8" width="304" height="48" rx="8" fill="none" '
+        f'stroke="{LIGHT}" stroke-dasharray="4 3"/>'
+    )
     out.append(f'<text x="160" y="36" text-anchor="middle" fill="{GREY}">{message}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -540,9 +542,7 @@ def _resolve_transitions(nodes: list[_Node]) -> None:
         target = by_pos.get(node.on_done) if node.on_done is not None else None
         if target is None or target == node.row:
             nxt = nodes[node.row + 1] if node.row < last else None
-            track_ends = (
-                nxt is not None and node.track and nxt.track and nxt.track != node.track
-            )
+            track_ends = nxt is not None and node.track and nxt.track and nxt.track != node.track
             target = None if nxt is None or track_ends else nxt.row
         node.done = target
         node.end = target is None
@@ -587,9 +587,7 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
     if title:
         title_y = y + 14
         y += 26
-    header_lines = [
-        _wrap(actor, LANE_W - 12, HEADER_LINES, bold=True) for actor in lanes
-    ]
+    header_lines = [_wrap(actor, LANE_W - 12, HEADER_LINES, bold=True) for actor in lanes]
     header_top = y
     header_h = 10 + LINE_H * max(len(lines) for lines in header_lines)
     y += header_h + 14
@@ -631,15 +629,26 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
     digest = hashlib.sha1()
     digest.update(title.encode())
     for node in nodes:
-        digest.update(repr((node.number, node.actor, node.text, node.action, node.track,
-                            node.stage, node.done, node.cannot, node.incomplete,
-                            node.can_reject)).encode())
+        digest.update(
+            repr(
+                (
+                    node.number,
+                    node.actor,
+                    node.text,
+                    node.action,
+                    node.track,
+                    node.stage,
+                    node.done,
+                    node.cannot,
+                    node.incomplete,
+                    node.can_reject,
+                )
+            ).encode()
+        )
     prefix = "fc" + digest.hexdigest()[:8]
     arrow = f"url(#{prefix}-a)"
 
-    desc_parts = [
-        f"Bagan alur {len(nodes)} langkah dengan {len(lanes)} pelaksana: {', '.join(lanes)}."
-    ]
+    desc_parts = [f"Bagan alur {len(nodes)} langkah dengan {len(lanes)} pelaksana: {', '.join(lanes)}."]
     for node in nodes:
         desc_parts.append(f"{node.number}. {node.actor}: {node.text or '-'}")
     out = _svg_open(prefix, width, height, title or "Bagan alur prosedur", " ".join(desc_parts))
@@ -649,14 +658,17 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
         f'<path d="M0 1L10 5L0 9z" fill="{INK}"/></marker></defs>'
     )
     if title:
-        out.append(f'<text x="{OUTER}" y="{title_y}" font-size="14" font-weight="700">'
-                   f'{_t(_truncate(title, width - 2 * OUTER, 14, bold=True))}</text>')
+        out.append(
+            f'<text x="{OUTER}" y="{title_y}" font-size="14" font-weight="700">'
+            f"{_t(_truncate(title, width - 2 * OUTER, 14, bold=True))}</text>"
+        )
 
     # Lanes: header cells and separators.
     bottom = legend_top - 8 if legend else height - PAD_BOTTOM
     out.append(f'<g stroke="{LIGHT}" fill="none">')
-    out.append(f'<rect x="{OUTER}" y="{header_top}" width="{width - 2 * OUTER}" '
-               f'height="{bottom - header_top}"/>')
+    out.append(
+        f'<rect x="{OUTER}" y="{header_top}" width="{width - 2 * OUTER}" height="{bottom - header_top}"/>'
+    )
     for b in range(1, len(lanes)):
         out.append(f'<path d="M{_boundary_x(b)} {header_top}V{bottom}"/>')
     out.append(f'<path d="M{OUTER} {header_top + header_h}H{width - OUTER}"/>')
@@ -665,12 +677,13 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
     for i, lines in enumerate(header_lines):
         cx = _lane_left(i) + LANE_W // 2
         first = header_top + (header_h - LINE_H * len(lines)) // 2 + 11
-        out.append(f'<g class="lane" data-lane="{i}"><rect x="{_lane_left(i)}" '
-                   f'y="{header_top}" width="{LANE_W}" height="{header_h}" fill="#ececec" '
-                   f'stroke="{LIGHT}"/><title>{_t(lanes[i])}</title>')
+        out.append(
+            f'<g class="lane" data-lane="{i}"><rect x="{_lane_left(i)}" '
+            f'y="{header_top}" width="{LANE_W}" height="{header_h}" fill="#ececec" '
+            f'stroke="{LIGHT}"/><title>{_t(lanes[i])}</title>'
+        )
         tspans = "".join(
-            f'<tspan x="{cx}" y="{first + k * LINE_H}">{_t(line)}</tspan>'
-            for k, line in enumerate(lines)
+            f'<tspan x="{cx}" y="{first + k * LINE_H}">{_t(line)}</tspan>' for k, line in enumerate(lines)
         )
         out.append(f"<text>{tspans}</text></g>")
     out.append("</g>")
@@ -678,8 +691,10 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
     # Track / stage bands.
     for node in nodes:
         if node.band:
-            out.append(f'<rect class="band" x="{OUTER}" y="{node.band_y}" '
-                       f'width="{width - 2 * OUTER}" height="{BAND_H}" fill="#f3f3f3"/>')
+            out.append(
+                f'<rect class="band" x="{OUTER}" y="{node.band_y}" '
+                f'width="{width - 2 * OUTER}" height="{BAND_H}" fill="#f3f3f3"/>'
+            )
 
     # Arrows.
     styles = {
@@ -693,12 +708,16 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
             top = node.y - TERM_GAP
             out.append(f'<path class="flow start" stroke="{INK}" d="M{node.cx} {top}V{node.y}"/>')
         if node.end:
-            out.append(f'<path class="flow end" stroke="{INK}" '
-                       f'd="M{node.cx} {node.bottom}V{node.bottom + TERM_GAP}"/>')
+            out.append(
+                f'<path class="flow end" stroke="{INK}" '
+                f'd="M{node.cx} {node.bottom}V{node.bottom + TERM_GAP}"/>'
+            )
     for e in edges:
         cls = {"done": "flow", "cannot": "escalation", "incomplete": "incomplete"}[e.kind]
-        out.append(f'<path class="{cls}" data-from="{nodes[e.src].number}" '
-                   f'{styles[e.kind]} d="{_path_d(e.points)}"/>')
+        out.append(
+            f'<path class="{cls}" data-from="{nodes[e.src].number}" '
+            f'{styles[e.kind]} d="{_path_d(e.points)}"/>'
+        )
     out.append("</g>")
 
     # Terminators.
@@ -706,14 +725,18 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
     for node in nodes:
         if node.start:
             cy = node.y - TERM_GAP - TERM_RY
-            out.append(f'<g class="terminator start"><ellipse cx="{node.cx}" cy="{cy}" '
-                       f'rx="{TERM_RX}" ry="{TERM_RY}" fill="#fff" stroke="{INK}"/>'
-                       f'<text x="{node.cx}" y="{cy + 4}">Mulai</text></g>')
+            out.append(
+                f'<g class="terminator start"><ellipse cx="{node.cx}" cy="{cy}" '
+                f'rx="{TERM_RX}" ry="{TERM_RY}" fill="#fff" stroke="{INK}"/>'
+                f'<text x="{node.cx}" y="{cy + 4}">Mulai</text></g>'
+            )
         if node.end:
             cy = node.bottom + TERM_GAP + TERM_RY
-            out.append(f'<g class="terminator end"><ellipse cx="{node.cx}" cy="{cy}" '
-                       f'rx="{TERM_RX}" ry="{TERM_RY}" fill="#fff" stroke="{INK}"/>'
-                       f'<text x="{node.cx}" y="{cy + 4}">Selesai</text></g>')
+            out.append(
+                f'<g class="terminator end"><ellipse cx="{node.cx}" cy="{cy}" '
+                f'rx="{TERM_RX}" ry="{TERM_RY}" fill="#fff" stroke="{INK}"/>'
+                f'<text x="{node.cx}" y="{cy + 4}">Selesai</text></g>'
+            )
     out.append("</g>")
 
     # Step boxes.
@@ -721,7 +744,7 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
         tx = node.x + BOX_PAD_X
         parts = [
             f'<g class="step" id="{prefix}-s{node.row + 1}" data-position="{node.number}" '
-            f'data-action={_a(node.action)}>',
+            f"data-action={_a(node.action)}>",
             f"<title>{_t(f'{node.number}. {node.actor}: {node.text}')}</title>",
             f'<rect x="{node.x}" y="{node.y}" width="{BOX_W}" height="{node.h}" rx="7" '
             f'fill="#fff" stroke="{INK}" stroke-width="1.2"/>',
@@ -730,29 +753,34 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
         for k, line in enumerate(node.label):
             ly = node.y + BOX_PAD_Y + 11 + k * LINE_H
             if k == 0:
-                parts.append(f'<tspan x="{tx}" y="{ly}" font-weight="700">{_t(node.number)}.'
-                             f'</tspan><tspan font-weight="400"> {_t(line)}</tspan>')
+                parts.append(
+                    f'<tspan x="{tx}" y="{ly}" font-weight="700">{_t(node.number)}.'
+                    f'</tspan><tspan font-weight="400"> {_t(line)}</tspan>'
+                )
             else:
                 parts.append(f'<tspan x="{tx}" y="{ly}">{_t(line)}</tspan>')
         parts.append("</text>")
         if node.can_reject:
             rx, ry = node.x + BOX_W - 64, node.bottom - 8
-            parts.append(f'<g class="reject" font-size="10"><rect x="{rx}" y="{ry}" width="60" '
-                         f'height="15" rx="7" fill="#fff" stroke="{GREY}"/>'
-                         f'<text x="{rx + 30}" y="{ry + 11}" text-anchor="middle" '
-                         f'fill="{GREY}">✕ ditolak</text></g>')
+            parts.append(
+                f'<g class="reject" font-size="10"><rect x="{rx}" y="{ry}" width="60" '
+                f'height="15" rx="7" fill="#fff" stroke="{GREY}"/>'
+                f'<text x="{rx + 30}" y="{ry + 11}" text-anchor="middle" '
+                f'fill="{GREY}">✕ ditolak</text></g>'
+            )
         parts.append("</g>")
         out.append("".join(parts))
 
     # Labels on top of everything, with a white halo.
-    out.append(f'<g font-size="10" fill="{GREY}" stroke="#fff" stroke-width="3" '
-               f'paint-order="stroke">')
+    out.append(f'<g font-size="10" fill="{GREY}" stroke="#fff" stroke-width="3" paint-order="stroke">')
     for node in nodes:
         if node.band:
             label = _truncate(node.band, width - 2 * OUTER - 12, 11, bold=True)
-            out.append(f'<text class="band-label" x="{OUTER + 6}" y="{node.band_y + 14}" '
-                       f'font-size="11" font-weight="700" fill="{INK}" stroke="#f3f3f3">'
-                       f'{_t(label)}</text>')
+            out.append(
+                f'<text class="band-label" x="{OUTER + 6}" y="{node.band_y + 14}" '
+                f'font-size="11" font-weight="700" fill="{INK}" stroke="#f3f3f3">'
+                f"{_t(label)}</text>"
+            )
     for e in edges:
         if e.kind == "done":
             continue
@@ -782,9 +810,11 @@ def render_swimlane_svg(steps: list[dict], *, title: str = "") -> str:
         out.append(f'<g class="legend" font-size="10" fill="{GREY}">')
         for k, kind in enumerate(legend):
             ly = legend_top + 10 + 18 * k
-            out.append(f'<path d="M{OUTER} {ly}H{OUTER + 36}" fill="none" stroke-width="1.3" '
-                       f'{styles[kind]} marker-end="{arrow}"/>'
-                       f'<text x="{OUTER + 44}" y="{ly + 4}">{names[kind]}</text>')
+            out.append(
+                f'<path d="M{OUTER} {ly}H{OUTER + 36}" fill="none" stroke-width="1.3" '
+                f'{styles[kind]} marker-end="{arrow}"/>'
+                f'<text x="{OUTER + 44}" y="{ly + 4}">{names[kind]}</text>'
+            )
         out.append("</g>")
 
     out.append("</svg>")
