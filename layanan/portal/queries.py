@@ -41,7 +41,9 @@ def published_services(agency: Agency, query: str = ""):
     return services
 
 
-def published_standard_or_404(agency: Agency, service_code: str) -> ServiceStandard:
+def published_standard_or_404(agency: Agency | str, service_code: str) -> ServiceStandard:
+    """`agency` is an Agency or its code (a code saves a query: the agency comes with the join)."""
+    where = {"service__agency__code": agency} if isinstance(agency, str) else {"service__agency": agency}
     try:
         return (
             ServiceStandard.objects.select_related("service", "service__agency", "service__agency__region")
@@ -49,7 +51,7 @@ def published_standard_or_404(agency: Agency, service_code: str) -> ServiceStand
                 Prefetch("requirements", queryset=Requirement.objects.order_by("position")),
                 Prefetch("steps", queryset=Step.objects.select_related("unit").order_by("position")),
             )
-            .get(service__agency=agency, service__code=service_code, status=Published)
+            .get(**where, service__code=service_code, status=Published)
         )
     except ServiceStandard.DoesNotExist:
         raise Http404 from None

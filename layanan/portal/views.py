@@ -43,8 +43,8 @@ def agency(request, code):
 
 
 def _standard_context(code, service_code):
-    agency = queries.agency_or_404(code)
-    std = queries.published_standard_or_404(agency, service_code)
+    std = queries.published_standard_or_404(code, service_code)
+    agency = std.service.agency
     requirements, steps = list(std.requirements.all()), list(std.steps.all())
     return {
         "agency": agency, "service": std.service, "std": std,
@@ -63,8 +63,7 @@ def service(request, code, service_code):
 @require_GET
 @cache_control(**PUBLIC_CACHE)
 def flowchart(request, code, service_code):
-    agency = queries.agency_or_404(code)
-    std = queries.published_standard_or_404(agency, service_code)
+    std = queries.published_standard_or_404(code, service_code)
     svg = render_swimlane_svg([step_dict(s) for s in std.steps.all()], title=std.service.name)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 

@@ -1,0 +1,1 @@
+"""Benchmarks (DESIGN §3): `make bench` runs bench/run.py."""
