@@ -85,9 +85,11 @@ def next_tracking_code(agency, year: int) -> str:
 
 def submit(*, standard, channel: str, subject: str, applicant: dict, description: str = "",
            actor=None, idempotency_key: str | None = None, checks: dict | None = None,
-           now=None) -> tuple[Request, bool]:
+           missing: list[str] | None = None, now=None) -> tuple[Request, bool]:
     """Register a request on `standard`. Returns (request, created).
 
+    `missing` lists requirements the officer at the counter found missing: the
+    request is registered, then waits for the applicant with the clock paused.
     A retry with the same idempotency key returns the first request unchanged.
     """
     service = standard.service
@@ -101,6 +103,11 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
         with transaction.atomic():
             request = _create(standard, channel, subject, applicant, description, actor,
                               idempotency_key, checks or {}, now)
+            if missing:
+                _wait_for_applicant(request, actor, now, missing,
+                                    _("Persyaratan belum lengkap saat pendaftaran."))
+                request.version += 1
+                request.save()
     except IntegrityError:
         # A concurrent retry with the same key won the race: hand back its request.
         if idempotency_key:
@@ -270,9 +277,17 @@ def _return_incomplete(request, actor, now, *, note, public, missing=(), **_igno
     missing = [m for m in missing if m] or ([note] if note else [])
     if not missing:
         raise LifecycleError(_("Sebutkan persyaratan yang belum lengkap."))
+    _wait_for_applicant(request, actor, now, missing, note)
+
+
+def _wait_for_applicant(request, actor, now, missing, note=""):
+    """Stop the clock and tell the applicant exactly what is missing."""
     Pause.objects.create(request=request, started_at=now, missing=list(missing))
+    step = request.current_step
     _event(request, actor, "return_incomplete", now, from_state=request.state,
-           to_state=State.WAITING_APPLICANT, note=note, public=True, data={"missing": list(missing)})
+           to_state=State.WAITING_APPLICANT, from_step=step.position if step else None,
+           to_step=step.position if step else None, note=note, public=True,
+           data={"missing": list(missing)})
     request.state = State.WAITING_APPLICANT
     clock.recompute(request)
     notifications.documents_missing(request, missing)

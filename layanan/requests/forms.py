@@ -1,0 +1,377 @@
+"""The citizen's web form and the counter form. Checks live in requests.intake."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from layanan.standards.models import ServiceKind
+
+from . import intake
+from .models import ApplicantType, Attachment, Channel
+
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png," + intake.DOCX
+COUNTER_CHANNELS = [Channel.COUNTER, Channel.PHONE, Channel.LETTER, Channel.SUGGESTION_BOX,
+                    Channel.WHATSAPP, Channel.EMAIL, Channel.SOCIAL_MEDIA]
+KIP_KINDS = {ServiceKind.DATA_REQUEST, ServiceKind.INFORMATION}
+OBTAIN_CHOICES = [("", "—"), ("melihat", gettext_lazy("Melihat / membaca / mendengarkan / mencatat")),
+                  ("salinan", gettext_lazy("Mendapatkan salinan (hardcopy / softcopy)"))]
+RECEIVE_CHOICES = [("", "—"), ("langsung", gettext_lazy("Mengambil langsung")),
+                   ("email", gettext_lazy("E-mail")), ("pos", gettext_lazy("Pos / kurir")),
+                   ("whatsapp", gettext_lazy("WhatsApp"))]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadField(forms.FileField):
+    """One file, accepted only if its content is PDF, JPEG, PNG or DOCX of at most 5 MB."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("help_text", intake.ALLOWED_TYPES_TEXT)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        return intake.check_upload(uploaded) if uploaded else None
+
+
+class UploadsField(UploadField):
+    """Several files in one input (supporting evidence)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            return super().clean(None, initial) or []
+        checked, errors = [], []
+        for uploaded in files:
+            try:
+                checked.append(super().clean(uploaded, initial))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def _text(label, *, max_length=200, required=False, **attrs):
+    return forms.CharField(label=label, max_length=max_length, required=required,
+                           widget=forms.TextInput(attrs=attrs))
+
+
+class ApplicantForm(forms.Form):
+    """Who asks: a person, an organisation with its official letter, or (complaints) nobody."""
+
+    applicant_type = forms.ChoiceField(
+        label=gettext_lazy("Diajukan oleh"), widget=forms.RadioSelect, initial=ApplicantType.PERSON,
+        required=False,  # empty means a person
+        choices=[(ApplicantType.PERSON, gettext_lazy("Perorangan")),
+                 (ApplicantType.ORGANISATION, gettext_lazy("Instansi / organisasi, dengan surat resmi"))])
+    name = _text(gettext_lazy("Nama lengkap"), autocomplete="name")
+    nik = _text(gettext_lazy("NIK (16 angka, sesuai KTP)"), max_length=32, inputmode="numeric",
+                autocomplete="off")
+    phone = _text(gettext_lazy("Nomor telepon / WhatsApp"), max_length=40, inputmode="tel",
+                  autocomplete="tel", type="tel")
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    address = forms.CharField(label=gettext_lazy("Alamat"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}))
+    organisation_name = _text(gettext_lazy("Nama instansi / organisasi"), max_length=255,
+                              autocomplete="organization")
+    letter_number = _text(gettext_lazy("Nomor surat"))
+    letter_date = forms.DateField(label=gettext_lazy("Tanggal surat"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    letter_signatory = _text(gettext_lazy("Penanda tangan surat (nama dan jabatan)"))
+
+    PERSON_FIELDS = ["name", "nik", "address"]
+    ORGANISATION_FIELDS = ["organisation_name", "letter_number", "letter_date", "letter_signatory"]
+    CONTACT_FIELDS = ["phone", "email"]
+
+    def clean_nik(self):
+        return intake.clean_nik(self.cleaned_data.get("nik", ""))
+
+    def clean_phone(self):
+        return intake.clean_phone(self.cleaned_data.get("phone", ""))
+
+    # What this form insists on; the counter is more lenient than the web.
+    def nik_required(self) -> bool:
+        return True
+
+    def address_required(self) -> bool:
+        return True
+
+    def contact_required(self) -> bool:
+        return True
+
+    def letter_required(self) -> bool:
+        return True
+
+    def clean_identity(self, kind: str) -> None:
+        data = self.cleaned_data
+        if kind == ApplicantType.ANONYMOUS:
+            return
+        if kind == ApplicantType.PERSON:
+            self._require("name", _("Isi nama lengkap."))
+            if self.nik_required():
+                self._require("nik", _("Isi NIK sesuai KTP (16 angka)."))
+            if self.address_required():
+                self._require("address", _("Isi alamat."))
+        else:
+            self._require("organisation_name", _("Isi nama instansi / organisasi."))
+            if self.letter_required():
+                self._require("letter_number", _("Isi nomor surat."))
+                self._require("letter_date", _("Isi tanggal surat."))
+                self._require("letter_signatory", _("Isi nama penanda tangan surat."))
+        if self.contact_required() and not (data.get("phone") or data.get("email")) \
+                and "phone" not in self.errors:
+            self.add_error("phone", _("Isi nomor telepon atau e-mail agar petugas dapat menghubungi Anda."))
+
+    def read_token(self) -> None:
+        """The one-time token → the idempotency key; an expired one is replaced for the next try."""
+        try:
+            self.idempotency_key = intake.read_form_token(self.cleaned_data.get("token"), self.token_scope())
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("token")] = intake.new_form_token(self.token_scope())
+
+    def token_scope(self) -> str:
+        raise NotImplementedError
+
+    def _require(self, name, message):
+        if name not in self.errors and not self.cleaned_data.get(name):
+            self.add_error(name, message)
+
+    def bound(self, names):
+        return [self[name] for name in names if name in self.fields]
+
+    @property
+    def person_fields(self):
+        return self.bound(self.PERSON_FIELDS)
+
+    @property
+    def organisation_fields(self):
+        return self.bound(self.ORGANISATION_FIELDS)
+
+    @property
+    def contact_fields(self):
+        return self.bound(self.CONTACT_FIELDS)
+
+
+class WebRequestForm(ApplicantForm):
+    """/<AGENCY>/<service>/ajukan/: one service, its document uploads, consent, SP4N-LAPOR! options."""
+
+    subject = forms.CharField(label=gettext_lazy("Perihal"), max_length=300)
+    description = forms.CharField(label=gettext_lazy("Uraian"), max_length=10000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    consent = forms.BooleanField(
+        label=gettext_lazy("Saya setuju data pribadi yang saya berikan (termasuk lampiran) digunakan "
+                           "hanya untuk menangani permohonan/pengaduan ini, sesuai UU 27/2022 tentang "
+                           "Pelindungan Data Pribadi."),
+        error_messages={"required": gettext_lazy("Centang persetujuan ini agar permohonan dapat kami "
+                                                 "proses.")})
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, standard, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.standard, self.service = standard, standard.service
+        self.requirements = list(requirements)
+        self.idempotency_key = None
+        complaint = intake.is_complaint(self.service)
+        if complaint:
+            self.fields["subject"].label = _("Judul pengaduan")
+            self.fields["description"].label = _("Uraian pengaduan (apa, di mana, kapan, siapa)")
+            self.fields["anonymous"] = forms.BooleanField(
+                required=False, label=_("Anonim: laporkan tanpa identitas. Nama, NIK dan kontak Anda tidak "
+                                        "dicatat; simpan kode lacak dan tautan pada tanda terima."))
+            self.fields["confidential"] = forms.BooleanField(
+                required=False, label=_("Rahasia: identitas saya hanya boleh dilihat petugas pengaduan."))
+        if self.service.kind in KIP_KINDS:
+            self.fields["purpose"] = forms.CharField(
+                label=_("Tujuan penggunaan data / informasi"), max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields["obtain"] = forms.ChoiceField(label=_("Cara memperoleh"), choices=OBTAIN_CHOICES,
+                                                      required=False)
+            self.fields["receive"] = forms.ChoiceField(label=_("Cara menerima"), choices=RECEIVE_CHOICES,
+                                                       required=False)
+        for requirement in intake.document_requirements(self.requirements):
+            mandatory = requirement.mandatory and not complaint
+            self.fields[f"doc_{requirement.pk}"] = UploadField(
+                label=requirement.label + ("" if mandatory else _(" (bila ada)")), required=mandatory,
+                error_messages={"required": _("Lampirkan dokumen ini (wajib menurut standar pelayanan).")})
+        if complaint:
+            self.fields["evidence"] = UploadsField(
+                label=_("Bukti pendukung lain (foto, dokumen) — boleh lebih dari satu"), required=False)
+
+    # Groups for the template.
+    @property
+    def document_fields(self):
+        return [self[name] for name in self.fields if name.startswith("doc_")] + self.bound(["evidence"])
+
+    @property
+    def request_fields(self):
+        return self.bound(["subject", "description", "purpose", "obtain", "receive"])
+
+    @property
+    def lapor_fields(self):
+        return self.bound(["anonymous", "confidential"])
+
+    @property
+    def is_complaint(self):
+        return "anonymous" in self.fields
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("applicant_type") or ApplicantType.PERSON
+        if data.get("anonymous"):
+            kind = ApplicantType.ANONYMOUS
+            for name in self.PERSON_FIELDS + self.ORGANISATION_FIELDS + self.CONTACT_FIELDS:
+                self.errors.pop(name, None)  # nothing of it is kept, so nothing of it can be wrong
+        data["applicant_type"] = kind
+        self.clean_identity(kind)
+        try:
+            intake.check_file_count(len(self.uploads()))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        self.read_token()
+        return data
+
+    def token_scope(self) -> str:
+        return f"web.{self.service.pk}"
+
+    def uploads(self) -> list[intake.CheckedUpload]:
+        """The checked uploads, each tagged with what it is for."""
+        result = []
+        for requirement in intake.document_requirements(self.requirements):
+            upload = self.cleaned_data.get(f"doc_{requirement.pk}")
+            if upload:
+                upload.purpose, upload.requirement = Attachment.Purpose.REQUIREMENT, requirement
+                result.append(upload)
+        for upload in self.cleaned_data.get("evidence") or []:
+            upload.purpose = Attachment.Purpose.EVIDENCE
+            result.append(upload)
+        return result
+
+    def submission(self) -> intake.Submission:
+        data = self.cleaned_data
+        applicant = intake.applicant_fields(data, consent_at=timezone.now())
+        uploads = self.uploads()
+        details = intake.kip_details([
+            (_("Tujuan penggunaan"), data.get("purpose")),
+            (_("Cara memperoleh"), dict(OBTAIN_CHOICES).get(data.get("obtain") or "", "")),
+            (_("Cara menerima"), dict(RECEIVE_CHOICES).get(data.get("receive") or "", "")),
+        ])
+        description = "\n\n".join(part for part in (data["description"], details) if part)
+        return intake.Submission(
+            standard=self.standard, channel=Channel.WEB, subject=data["subject"], applicant=applicant,
+            description=description, idempotency_key=self.idempotency_key,
+            checks=intake.web_checks(self.requirements, uploads, applicant), uploads=uploads)
+
+
+class CounterForm(ApplicantForm):
+    """The front desk: buku tamu, the checklist and the applicant on one screen.
+
+    `register=False` records the guest-book line only (a visitor without a request).
+    """
+
+    channel = forms.ChoiceField(label=gettext_lazy("Kanal"), initial=Channel.COUNTER, required=False,
+                                choices=[(c.value, c.label) for c in COUNTER_CHANNELS])
+    subject = forms.CharField(label=gettext_lazy("Perihal / keperluan"), max_length=300)
+    description = forms.CharField(label=gettext_lazy("Uraian (bila perlu)"), max_length=10000,
+                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    time_in = forms.DateTimeField(
+        label=gettext_lazy("Jam datang"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    consent = forms.BooleanField(
+        required=False, label=gettext_lazy("Pemohon setuju data pribadinya digunakan untuk layanan ini "
+                                           "(UU 27/2022)."))
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, agency, standard=None, requirements=(), register=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency, self.standard, self.register = agency, standard, register
+        self.service = standard.service if standard else None
+        self.requirements = list(requirements)
+        self.idempotency_key = None
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.fields["nik"].label = _("NIK / nomor identitas")
+        self.fields["time_in"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        if self.service and intake.is_complaint(self.service):
+            anonymous = (ApplicantType.ANONYMOUS, _("Anonim (tanpa identitas)"))
+            self.fields["applicant_type"].choices = [*self.fields["applicant_type"].choices, anonymous]
+            self.fields["confidential"] = forms.BooleanField(
+                required=False, label=_("Rahasia: identitas pelapor hanya untuk petugas pengaduan."))
+        for requirement in self.requirements:
+            self.fields[f"req_{requirement.pk}"] = forms.BooleanField(
+                required=False, label=requirement.label + (_(" (wajib)") if requirement.mandatory else ""))
+
+    def nik_required(self):
+        return (self.register and self.service is not None and self.service.kind in KIP_KINDS
+                and self.cleaned_data.get("channel") == Channel.COUNTER)
+
+    def address_required(self):
+        return False
+
+    def contact_required(self):
+        return False
+
+    def letter_required(self):
+        return self.cleaned_data.get("channel") == Channel.LETTER
+
+    @property
+    def checklist_fields(self):
+        return [self[name] for name in self.fields if name.startswith("req_")]
+
+    @property
+    def request_fields(self):
+        return self.bound(["subject", "description"])
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("applicant_type") or ApplicantType.PERSON
+        data["channel"] = data.get("channel") or Channel.COUNTER
+        self.read_token()
+        if not self.register:
+            self._require("name", _("Isi nama tamu."))
+            return data
+        if self.standard is None:
+            self.add_error(None, _("Pilih layanan terlebih dahulu."))
+        if kind == ApplicantType.ANONYMOUS:
+            for name in self.PERSON_FIELDS + self.ORGANISATION_FIELDS + self.CONTACT_FIELDS:
+                self.errors.pop(name, None)
+        self.clean_identity(kind)
+        return data
+
+    def token_scope(self) -> str:
+        return f"counter.{self.agency.pk}"
+
+    def checks(self) -> dict:
+        return {r.pk: bool(self.cleaned_data.get(f"req_{r.pk}")) for r in self.requirements}
+
+    def guest(self, actor):
+        """The buku-tamu line: someone is at the desk (counter channel, or a visitor only)."""
+        if self.register and self.cleaned_data.get("channel") != Channel.COUNTER:
+            return None
+        data = dict(self.cleaned_data)
+        if data.get("applicant_type") == ApplicantType.ANONYMOUS:
+            data = {"subject": data.get("subject"), "time_in": data.get("time_in")}
+        elif self.register and data.get("confidential"):
+            # The buku tamu is read by every desk officer: a confidential complainant is not named there.
+            data = {"name": _("(pelapor rahasia)"), "subject": _("Pengaduan"), "time_in": data.get("time_in")}
+        return intake.guest_entry(self.agency, data, actor)
+
+    def submission(self, actor) -> intake.Submission:
+        data = self.cleaned_data
+        checks = self.checks()
+        applicant = intake.applicant_fields(data, consent_at=timezone.now() if data.get("consent") else None)
+        return intake.Submission(
+            standard=self.standard, channel=data["channel"], subject=data["subject"], applicant=applicant,
+            description=data.get("description", ""), idempotency_key=self.idempotency_key, checks=checks,
+            missing=intake.missing_mandatory(self.requirements, checks), guest=self.guest(actor))

@@ -1,0 +1,371 @@
+"""Intake: what the web form and the counter share before lifecycle.submit().
+
+- uploads are checked by their content (the `filetype` library), never by the
+  name or the type the browser claims; the citizen's file name is kept only as
+  display text and the file is stored under a random name in MEDIA_ROOT,
+  which is never served directly;
+- the applicant's identity becomes the field dict lifecycle.submit() takes
+  (an anonymous complaint keeps no identity at all);
+- a one-time form token, signed, becomes the idempotency key, so a double
+  click or a browser retry gets the first request back;
+- register() writes the request, its attachments, its guest-book line and,
+  when mandatory requirements are missing, the return to the applicant, in
+  one transaction; files written for a submission that fails are removed.
+"""
+
+import logging
+import os
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import filetype
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from layanan.core.nik import InvalidNIK, parse_nik
+from layanan.standards.contacts import normalise_phone
+from layanan.standards.models import Requirement, Service, ServiceKind, ServiceStandard
+
+from . import lifecycle
+from .models import ApplicantType, Attachment, GuestBookEntry, Request
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILES = 10
+# A POST larger than this cannot be ten allowed files plus the form: refused before the form is
+# validated. (CSRF checking has read it by then; the proxy should cap bodies too, e.g. nginx
+# client_max_body_size 52m.)
+MAX_POST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+SNIFF_BYTES = 8192  # what `filetype` looks at
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ALLOWED_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", DOCX: "DOCX"}
+ALLOWED_TYPES_TEXT = gettext_lazy("PDF, JPEG, PNG atau DOCX, paling besar 5 MB per berkas")
+FORM_TOKEN_MAX_AGE = 2 * 24 * 3600  # a form left open over a weekend is still accepted
+
+
+# ---------------------------------------------------------------- uploads
+
+
+@dataclass
+class CheckedUpload:
+    """An upload whose content was checked; `display_name` is only ever shown, never used as a path."""
+
+    file: UploadedFile
+    display_name: str
+    content_type: str
+    size: int
+    purpose: str = Attachment.Purpose.EVIDENCE
+    requirement: Requirement | None = None
+
+
+def display_name(name: str) -> str:
+    """The citizen's file name as harmless display text (no path, no control characters)."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    clean = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return (clean or _("berkas"))[:255]
+
+
+def check_upload(uploaded: UploadedFile) -> CheckedUpload:
+    """Accept PDF, JPEG, PNG or DOCX of at most 5 MB, judged by the bytes, or raise ValidationError."""
+    name = display_name(uploaded.name)
+    if uploaded.size > MAX_FILE_BYTES:
+        raise ValidationError(
+            _("Berkas “%(name)s” terlalu besar (%(size).1f MB). Paling besar 5 MB per berkas.")
+            % {"name": name, "size": uploaded.size / 1024 / 1024}, code="too_large")
+    uploaded.seek(0)
+    head = uploaded.read(SNIFF_BYTES)
+    uploaded.seek(0)
+    kind = filetype.guess(head) if head else None
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise ValidationError(
+            _("Berkas “%(name)s” bukan PDF, JPEG, PNG atau DOCX. Isi berkas yang diperiksa, "
+              "bukan namanya: simpan atau pindai ulang dokumen sebagai PDF atau foto.") % {"name": name},
+            code="bad_type")
+    return CheckedUpload(file=uploaded, display_name=name, content_type=kind.mime, size=uploaded.size)
+
+
+def check_file_count(count: int) -> None:
+    if count > MAX_FILES:
+        raise ValidationError(
+            _("Paling banyak %(max)d berkas per permohonan; Anda melampirkan %(count)d.")
+            % {"max": MAX_FILES, "count": count}, code="too_many")
+
+
+# ---------------------------------------------------------------- identity
+
+
+def clean_nik(value: str) -> str:
+    """'' stays ''; a NIK is returned as its 16 digits or a ValidationError says what is wrong."""
+    if not value or not value.strip():
+        return ""
+    try:
+        return parse_nik(value).value
+    except InvalidNIK as exc:
+        raise ValidationError(str(exc), code="nik") from None
+
+
+def clean_phone(value: str) -> str:
+    """'' stays ''; '0812-3866-945' → '+628123866945' or a ValidationError in Indonesian."""
+    if not value or not value.strip():
+        return ""
+    try:
+        return normalise_phone(value.strip())
+    except ValueError:
+        raise ValidationError(
+            _("Nomor telepon tidak dapat dibaca. Tulis seperti 0812 3456 7890 atau +62 812 3456 7890."),
+            code="phone") from None
+
+
+def applicant_fields(data: dict, *, consent_at=None) -> dict:
+    """The Request applicant fields from cleaned form data.
+
+    `data["applicant_type"]` decides what is kept: an anonymous complaint keeps
+    nothing that identifies the reporter; a person keeps no organisation
+    fields and an organisation no NIK.
+    """
+    kind = data.get("applicant_type") or ApplicantType.PERSON
+    fields = {"applicant_type": kind, "consent_at": consent_at,
+              "confidential": bool(data.get("confidential")) and kind != ApplicantType.ANONYMOUS}
+    if kind == ApplicantType.ANONYMOUS:
+        return fields
+    fields.update(applicant_name=data.get("name", ""), applicant_phone=data.get("phone", ""),
+                  applicant_email=data.get("email", ""), applicant_address=data.get("address", ""))
+    if kind == ApplicantType.PERSON:
+        fields["applicant_nik"] = data.get("nik", "")
+    else:
+        fields.update(organisation_name=data.get("organisation_name", ""),
+                      letter_number=data.get("letter_number", ""), letter_date=data.get("letter_date"),
+                      letter_signatory=data.get("letter_signatory", ""))
+    return fields
+
+
+# ---------------------------------------------------------------- requirements
+
+
+def document_requirements(requirements):
+    """The requirements the web form asks to upload."""
+    return [r for r in requirements if r.kind == Requirement.Kind.DOCUMENT]
+
+
+def web_checks(requirements, uploads: list[CheckedUpload], applicant: dict) -> dict:
+    """What a web submission shows of each requirement: documents by upload, identity by NIK or letter.
+
+    Forms and other requirements are left for the officer who verifies.
+    """
+    uploaded = {u.requirement.pk for u in uploads if u.requirement is not None}
+    identified = bool(applicant.get("applicant_nik") or applicant.get("letter_number"))
+    checks = {}
+    for requirement in requirements:
+        if requirement.kind == Requirement.Kind.DOCUMENT:
+            checks[requirement.pk] = requirement.pk in uploaded
+        elif requirement.kind == Requirement.Kind.IDENTITY:
+            checks[requirement.pk] = identified
+    return checks
+
+
+def missing_mandatory(requirements, checks: dict) -> list[str]:
+    """Labels of mandatory requirements checked and found missing (the applicant is told these)."""
+    return [r.label for r in requirements if r.mandatory and r.pk in checks and not checks[r.pk]]
+
+
+def is_complaint(service) -> bool:
+    return service.kind == ServiceKind.COMPLAINT
+
+
+def kip_details(pairs) -> str:
+    """UU 14/2008 request fields as lines of the description (the Request has no columns for them).
+
+    `pairs` is [(label, value), …]; empty values are left out.
+    """
+    return "\n".join(f"{label}: {value}" for label, value in pairs if value)
+
+
+# ---------------------------------------------------------------- one-time form token
+
+
+def new_form_token(scope: str) -> str:
+    """A signed random token for one form display; its submission becomes one request."""
+    return signing.dumps(uuid.uuid4().hex, salt=f"layanan.intake.{scope}", compress=False)
+
+
+def read_form_token(token: str, scope: str) -> str:
+    try:
+        value = signing.loads(token or "", salt=f"layanan.intake.{scope}", max_age=FORM_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(
+            _("Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."),
+            code="token") from None
+    return f"{scope}:{value}"
+
+
+# ---------------------------------------------------------------- registering
+
+
+@dataclass
+class Submission:
+    standard: object
+    channel: str
+    subject: str
+    applicant: dict
+    description: str = ""
+    idempotency_key: str | None = None
+    checks: dict = field(default_factory=dict)
+    uploads: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    guest: GuestBookEntry | None = None
+
+
+def register(submission: Submission, actor=None) -> tuple[Request, bool]:
+    """Create the request with everything that belongs to it, or nothing at all.
+
+    Returns (request, created); a retry of the same submission returns the
+    first request and writes nothing.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            request, created = lifecycle.submit(
+                standard=submission.standard, channel=submission.channel, subject=submission.subject,
+                applicant=submission.applicant, description=submission.description, actor=actor,
+                idempotency_key=submission.idempotency_key, checks=submission.checks,
+                missing=submission.missing,
+            )
+            if not created:
+                return request, False
+            for upload in submission.uploads:
+                stored.append(_store(request, upload, actor))
+            if submission.guest is not None:
+                submission.guest.request = request
+                submission.guest.save()
+    except BaseException:
+        _remove(stored)
+        raise
+    return request, True
+
+
+def _store(request, upload: CheckedUpload, actor) -> str:
+    attachment = Attachment(request=request, purpose=upload.purpose, requirement=upload.requirement,
+                            filename=upload.display_name, content_type=upload.content_type,
+                            size=upload.size, uploaded_by=actor)
+    upload.file.seek(0)
+    attachment.file.save("upload", upload.file, save=False)
+    name = attachment.file.name
+    try:
+        attachment.save()
+    except BaseException:
+        _remove([name])
+        raise
+    return name
+
+
+def _remove(names):
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - logged, never hides the original error
+            logger.exception("Could not remove %s after a failed submission", name)
+
+
+# ---------------------------------------------------------------- guest book
+
+
+def guest_entry(agency, data: dict, actor, *, now=None) -> GuestBookEntry:
+    """An unsaved buku-tamu line from the counter form."""
+    return GuestBookEntry(
+        agency=agency, name=data.get("name") or data.get("organisation_name") or _("(tanpa nama)"),
+        identity_number=data.get("nik", ""),
+        organisation=data.get("organisation_name") or data.get("address", ""),
+        purpose=data.get("subject", ""), time_in=data.get("time_in") or now or timezone.now(),
+        recorded_by=actor,
+    )
+
+
+def record_guest(entry: GuestBookEntry, idempotency_key: str | None) -> bool:
+    """Save a visitor-only buku-tamu line once per form display; False for a repeated click."""
+    if idempotency_key and not cache.add(f"guestbook:{entry.agency_id}:{idempotency_key}", 1,
+                                         FORM_TOKEN_MAX_AGE):
+        return False
+    entry.save()
+    return True
+
+
+def sign_out_guest(entry: GuestBookEntry, *, now=None) -> None:
+    if entry.time_out is None:
+        entry.time_out = now or timezone.now()
+        entry.save(update_fields=["time_out"])
+
+
+def todays_guests(agency, *, before: str = "", limit: int = 20):
+    """Today's buku tamu (agency time), newest first, keyset-paged: (entries, cursor for older ones)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    entries = (GuestBookEntry.objects.filter(agency=agency, time_in__gte=start)
+               .select_related("request").order_by("-time_in", "-id"))
+    cursor = _read_cursor(before)
+    if cursor:
+        at, pk = cursor
+        entries = entries.filter(Q(time_in__lt=at) | Q(time_in=at, id__lt=pk))
+    page = list(entries[:limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    next_cursor = f"{page[-1].time_in.timestamp():.6f}_{page[-1].pk}" if more else ""
+    return page, next_cursor
+
+
+def _read_cursor(value: str):
+    try:
+        stamp, pk = value.split("_", 1)
+        return datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def published_service_groups(agency, selected_pk=None):
+    """The agency's published services for a grouped <select>: [(kind label, [(pk, name, selected)])]."""
+    services = (Service.objects.filter(agency=agency, published_standard__isnull=False)
+                .only("pk", "name", "kind", "position").order_by("position", "name"))
+    groups: dict[str, list] = {}
+    labels = dict(ServiceKind.choices)
+    for service in services:
+        groups.setdefault(str(labels.get(service.kind, service.kind)), []).append(
+            (service.pk, service.name, service.pk == selected_pk))
+    return list(groups.items())
+
+
+def published_standard_or_404(agency_code: str, service_code: str) -> ServiceStandard:
+    """The published standard behind /<AGENCY>/<service>/ajukan/, its agency and requirements: two queries."""
+    standard = (ServiceStandard.objects.select_related("service", "service__agency")
+                .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")))
+                .filter(service__agency__code=agency_code, service__code=service_code,
+                        service__published_standard=F("pk"))
+                .first())
+    if standard is None:
+        raise Http404
+    return standard
+
+
+def counter_standard(agency, service_pk):
+    """The published standard of one of the agency's services, with its requirements; None if not found."""
+    try:
+        service_pk = int(service_pk)
+    except (TypeError, ValueError):
+        only = Service.objects.filter(agency=agency, published_standard__isnull=False)[:2]
+        if len(only) != 1:
+            return None
+        service_pk = only[0].pk
+    published = Service.objects.filter(agency=agency, pk=service_pk).values("published_standard")
+    return (ServiceStandard.objects.select_related("service")
+            .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")))
+            .filter(pk__in=published).first())

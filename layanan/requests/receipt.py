@@ -1,0 +1,184 @@
+"""What the applicant sees of a request: the receipt and the tracking page.
+
+Only what is public: the status in one plain sentence, the public timeline
+(never internal notes; no staff names on confidential complaints), the due
+time, what is missing, the product. Never the applicant's NIK or phone.
+"""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from layanan.standards.models import Requirement, StepAction
+from layanan.standards.presentation import duration_text
+
+from .models import Attachment, Event, Request, State
+
+# One sentence per state; {actor} is the step's actor as the standard names it ("Kepala Seksi").
+STATUS_SENTENCES = {
+    State.RECEIVED: N_("Permohonan Anda telah diterima dan menunggu ditangani oleh {actor}."),
+    State.IN_PROGRESS: N_("Permohonan Anda sedang diproses oleh {actor}."),
+    State.WAITING_APPLICANT: N_("Permohonan Anda menunggu kelengkapan dari Anda. Waktu penyelesaian "
+                             "dihentikan sementara sampai kelengkapan diterima petugas."),
+    State.RESOLVED: N_("Permohonan Anda telah selesai. Hasilnya ada di bawah ini."),
+    State.CLOSED: N_("Permohonan Anda telah selesai dan ditutup."),
+    State.REJECTED: N_("Permohonan Anda tidak dapat dipenuhi (ditolak)."),
+    State.WITHDRAWN: N_("Permohonan ini telah dicabut."),
+}
+FINISHED_WITH_PRODUCT = {State.RESOLVED, State.CLOSED}
+EVENT_TEXTS = {
+    "received": N_("Permohonan diterima"),
+    "escalate": N_("Diteruskan ke tingkat berikutnya"),
+    "return_incomplete": N_("Dikembalikan kepada pemohon: persyaratan belum lengkap"),
+    "resume": N_("Kelengkapan diterima, proses dilanjutkan"),
+    "reject": N_("Permohonan ditolak"),
+    "withdraw": N_("Permohonan dicabut"),
+    "close": N_("Permohonan ditutup"),
+    "reopen": N_("Permohonan dibuka kembali"),
+    "note": N_("Keterangan dari petugas"),
+    StepAction.SUBMIT: N_("Dokumen dari pemohon diterima"),
+    StepAction.REGISTER: N_("Dicatat / diregistrasi"),
+    StepAction.VERIFY: N_("Persyaratan diperiksa"),
+    StepAction.DISPOSE: N_("Didisposisikan"),
+    StepAction.PROCESS: N_("Diproses"),
+    StepAction.CONSULT: N_("Konsultasi dilayani"),
+    StepAction.INITIAL: N_("Diperiksa dan diparaf"),
+    StepAction.APPROVE: N_("Disahkan / ditandatangani"),
+    StepAction.DELIVER: N_("Hasil diserahkan"),
+    StepAction.ANSWER: N_("Jawaban dikirim"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    at: datetime
+    text: str
+    who: str
+    note: str
+
+
+def find_by_link(code: str, secret: str) -> Request:
+    """The request behind a tracking link, or 404 for a wrong code or secret alike."""
+    request = (Request.objects.select_related("agency", "service", "standard", "current_step")
+               .filter(tracking_code=code).first())
+    if request is None or not hmac.compare_digest(secret.encode(), request.tracking_secret.encode()):
+        raise Http404
+    return request
+
+
+def find_by_phone(code: str, last_digits: str) -> Request | None:
+    """The request for a code and the last four digits of its applicant's phone; None when either is wrong."""
+    code, last_digits = code.strip().upper(), "".join(ch for ch in last_digits if ch.isdigit())
+    request = Request.objects.filter(tracking_code=code).only("tracking_code", "tracking_secret",
+                                                              "applicant_phone").first()
+    phone = (request.applicant_phone if request else "") or ""
+    # Compare even when there is no such request, so both failures take the same time.
+    matches = hmac.compare_digest((phone[-4:] or "----").encode(), last_digits.encode())
+    if request is None or len(last_digits) != 4 or len(phone) < 4 or not matches:
+        return None
+    return request
+
+
+def tracking_path(request: Request) -> str:
+    return reverse("public_requests:track", args=[request.tracking_code, request.tracking_secret])
+
+
+def tracking_url(request: Request) -> str:
+    return settings.SITE_URL + tracking_path(request)
+
+
+def qr_svg(url: str) -> str:
+    """The tracking link as an inline SVG QR code (no image request, prints sharp)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg = image.to_string(encoding="unicode")
+    svg = svg[svg.index("<svg"):]  # drop the XML declaration for inline use
+    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR kode lacak" ', 1))  # noqa: S308
+
+
+def status_sentence(request: Request) -> str:
+    actor = request.current_step.actor if request.current_step else _("petugas")
+    return _(STATUS_SENTENCES[request.state]).format(actor=actor)
+
+
+def checklist(request: Request) -> list[tuple[str, bool | None]]:
+    """Each requirement of the request's standard with True (received), False (missing) or None (to check)."""
+    checks = dict(request.checks.values_list("requirement_id", "satisfied"))
+    requirements = Requirement.objects.filter(standard_id=request.standard_id).order_by("position")
+    return [(r.label, checks.get(r.pk)) for r in requirements]
+
+
+def missing_now(request: Request) -> list[str]:
+    """What the applicant still has to bring (the open pause), if the request waits on them."""
+    if request.state != State.WAITING_APPLICANT:
+        return []
+    pause = request.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+    return list(pause.missing) if pause else []
+
+
+def public_timeline(request: Request) -> list[TimelineLine]:
+    """Public events only; staff names only where the complaint is not confidential."""
+    actors = dict(request.standard.steps.values_list("position", "actor"))
+    show_names = not request.confidential
+    lines = []
+    events = (Event.objects.filter(request_id=request.pk, public=True)
+              .only("at", "action", "note", "from_step", "actor_label").order_by("at", "id"))
+    for event in events:
+        role = actors.get(event.from_step, "")
+        who = role
+        if show_names and event.actor_label:
+            who = f"{role} ({event.actor_label})" if role else event.actor_label
+        text = _(EVENT_TEXTS.get(event.action, "Diperbarui"))
+        lines.append(TimelineLine(at=event.at, text=text, who=who, note=event.note))
+    return lines
+
+
+def product_files(request: Request):
+    if request.state not in FINISHED_WITH_PRODUCT:
+        return []
+    return list(request.attachments.filter(purpose=Attachment.Purpose.PRODUCT)
+                .only("pk", "filename", "size", "content_type"))
+
+
+def product_file(request: Request, pk: int) -> Attachment:
+    attachment = request.attachments.filter(pk=pk, purpose=Attachment.Purpose.PRODUCT).first()
+    if attachment is None or request.state not in FINISHED_WITH_PRODUCT:
+        raise Http404
+    return attachment
+
+
+def clock_note(request: Request) -> str:
+    """Why there is no due time, when there is none."""
+    if request.due_at or not request.is_open:
+        return ""
+    if request.state == State.WAITING_APPLICANT:
+        return _("Waktu penyelesaian dihentikan sementara.")
+    if request.clock_started_at is None and request.standard.clock_starts_at not in ("", "submitted"):
+        return _("Waktu penyelesaian mulai dihitung sejak %(start)s.") % {
+            "start": request.standard.clock_starts_at}
+    return ""
+
+
+def receipt_context(request: Request) -> dict:
+    url = tracking_url(request)
+    return {"req": request, "agency": request.agency, "tracking_url": url,
+            "tracking_path": tracking_path(request), "qr": qr_svg(url), "checklist": checklist(request),
+            "clock_note": clock_note(request), "missing": missing_now(request),
+            "duration": duration_text(request.standard)}
+
+
+def tracking_context(request: Request) -> dict:
+    return {"req": request, "agency": request.agency, "status": status_sentence(request),
+            "timeline": public_timeline(request), "missing": missing_now(request),
+            "products": product_files(request), "clock_note": clock_note(request),
+            "product_text": request.product_text if request.state in FINISHED_WITH_PRODUCT else "",
+            "tracking_path": tracking_path(request)}
+
