@@ -5,13 +5,14 @@ SYSTEM_PYTHON ?= python3
 DEV_ENV := DEBUG=1
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast lint bench bench-quick setup browser messages demo clean help worker
+.PHONY: eval-import run test test-fast lint bench bench-quick setup browser messages demo clean help worker
 
 help:
 	@echo "make run     - set up, migrate, load the five seed agencies, serve on http://127.0.0.1:8000"
 	@echo "make test    - set up and run the whole test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make lint    - ruff"
 	@echo "make bench   - benchmarks (prints 'bench:' lines)"
+	@echo "make eval-import - the importer against the hand-checked seed data"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
@@ -56,6 +57,9 @@ test-fast: setup
 
 lint: setup
 	$(PY) -m ruff check .
+
+eval-import: setup
+	$(PY) -m layanan.importer.evaluate
 
 bench: setup
 	$(PY) bench/run.py

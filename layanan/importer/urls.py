@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "importer"
-urlpatterns = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:pk>/", views.review, name="review"),
+]

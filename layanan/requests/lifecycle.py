@@ -187,22 +187,26 @@ def available_actions(request: Request, user) -> list[Action]:
     step = request.current_step
     actions = []
     if request.state in OPEN_STATES and request.state != State.WAITING_APPLICANT and step:
+        dispose_step = step.action == StepAction.DISPOSE and step.role not in {APPLICANT, EXTERNAL}
         if _may_act_on_step(request, user, step):
-            if step.action == StepAction.DISPOSE and step.role not in {APPLICANT, EXTERNAL}:
+            if dispose_step:
                 actions.append(Action("dispose", str(ACTION_LABELS["dispose"])))
             else:
                 actions.append(Action("advance", str(STEP_ACTION_LABELS.get(step.action,
                                                                              ACTION_LABELS["advance"]))))
-            if step.on_cannot_resolve:
+            if step.role not in {APPLICANT, EXTERNAL}:
                 actions.append(Action("escalate", str(ACTION_LABELS["escalate"]), needs_note=True))
             if step.on_incomplete:
                 actions.append(Action("return_incomplete", str(ACTION_LABELS["return_incomplete"]),
                                       needs_note=True))
             if step.can_reject:
                 actions.append(Action("reject", str(ACTION_LABELS["reject"]), needs_note=True))
+        if not dispose_step and _is_staff_of(request, user, SUPERVISORS):
+            # A head may always pass a request down with an instruction (disposisi).
+            actions.append(Action("dispose", str(ACTION_LABELS["dispose"])))
     if request.state == State.WAITING_APPLICANT and _is_staff_of(request, user, RECORDERS | SUPERVISORS):
         actions.append(Action("resume", str(ACTION_LABELS["resume"])))
-    if request.state in OPEN_STATES and _is_staff_of(request, user, SUPERVISORS | {Role.AGENCY_ADMIN}):
+    if request.state in OPEN_STATES and _is_staff_of(request, user, {Role.AGENCY_ADMIN}):
         actions.append(Action("assign", str(ACTION_LABELS["assign"])))
     if request.state in OPEN_STATES and _is_staff_of(request, user, RECORDERS):
         actions.append(Action("withdraw", str(ACTION_LABELS["withdraw"]), needs_note=True))
@@ -249,22 +253,57 @@ def _advance(request, actor, now, *, note, public, product_text="", **_ignored):
 
 
 def _escalate(request, actor, now, *, note, public, **_ignored):
+    """Cannot resolve: to the step the procedure names (seed 000), else up the hierarchy."""
     if not note:
         raise LifecycleError(_("Tuliskan mengapa belum dapat diselesaikan."))
-    _move(request, actor, now, "escalate", request.current_step.on_cannot_resolve, note=note,
-          public=public)
+    step = request.current_step
+    if step.on_cannot_resolve:
+        _move(request, actor, now, "escalate", step.on_cannot_resolve, note=note, public=public)
+        return
+    superior = _superior_of(request, actor)
+    if superior is None:
+        raise LifecycleError(_("Tidak ada atasan yang dapat menerima eskalasi."))
+    request.assignee = superior
+    _event(request, actor, "escalate", now, from_step=step.position, to_step=step.position,
+           note=note, public=public, data={"to_user": superior.pk})
+
+
+def _superior_of(request, actor):
+    """The unit head over the request's unit, or the agency head above a unit head."""
+    from layanan.accounts.models import User
+
+    staff = User.objects.filter(agency_id=request.agency_id, is_active=True) \
+        .exclude(pk=getattr(actor, "pk", None))
+    if actor is None or not actor.has_role(Role.UNIT_HEAD, Role.SECRETARY, Role.HEAD):
+        unit = request.assigned_unit
+        while unit is not None:
+            head = staff.filter(positions__role=Role.UNIT_HEAD, positions__unit=unit).first()
+            if head:
+                return head
+            unit = unit.parent
+    if actor is not None and actor.has_role(Role.HEAD):
+        return None
+    return staff.filter(positions__role=Role.HEAD).first()
 
 
 def _dispose(request, actor, now, *, note, public, to_user=None, to_unit=None, **_ignored):
-    """Disposisi: pass the request on with an instruction to a unit or a person."""
+    """Disposisi: pass the request on with an instruction to a unit or a person.
+
+    On a disposition step of the procedure it also moves to the next step;
+    elsewhere a head hands the current step to someone below.
+    """
     if to_user is None and to_unit is None:
         raise LifecycleError(_("Pilih unit atau pegawai tujuan disposisi."))
     for target in (to_user, to_unit):
         if target is not None and getattr(target, "agency_id", None) != request.agency_id:
             raise LifecycleError(_("Tujuan disposisi harus dari instansi yang sama."))
-    target_step = _next_position(request.current_step)
-    _move(request, actor, now, "dispose", target_step, note=note, public=False,
-          data={"to_user": getattr(to_user, "pk", None), "to_unit": getattr(to_unit, "pk", None)})
+    step = request.current_step
+    data = {"to_user": getattr(to_user, "pk", None), "to_unit": getattr(to_unit, "pk", None)}
+    if step.action == StepAction.DISPOSE:
+        _move(request, actor, now, "dispose", _next_position(step), note=note, public=False, data=data)
+    else:
+        _event(request, actor, "dispose", now, from_step=step.position, to_step=step.position,
+               note=note, public=False, data=data)
     request.assignee = to_user
     if to_unit is None:  # a person: the request follows them into their unit
         position = to_user.positions.exclude(unit=None).first()
