@@ -14,9 +14,10 @@ import qrcode.image.svg
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from layanan.standards.models import Requirement, StepAction
 from layanan.standards.presentation import duration_text
@@ -25,36 +26,37 @@ from .models import Attachment, Event, Request, State
 
 # One sentence per state; {actor} is the step's actor as the standard names it ("Kepala Seksi").
 STATUS_SENTENCES = {
-    State.RECEIVED: N_("Permohonan Anda telah diterima dan menunggu ditangani oleh {actor}."),
-    State.IN_PROGRESS: N_("Permohonan Anda sedang diproses oleh {actor}."),
-    State.WAITING_APPLICANT: N_("Permohonan Anda menunggu kelengkapan dari Anda. Waktu penyelesaian "
-                             "dihentikan sementara sampai kelengkapan diterima petugas."),
-    State.RESOLVED: N_("Permohonan Anda telah selesai. Hasilnya ada di bawah ini."),
-    State.CLOSED: N_("Permohonan Anda telah selesai dan ditutup."),
-    State.REJECTED: N_("Permohonan Anda tidak dapat dipenuhi (ditolak)."),
-    State.WITHDRAWN: N_("Permohonan ini telah dicabut."),
+    State.RECEIVED: gettext_noop("Permohonan Anda telah diterima dan menunggu ditangani oleh {actor}."),
+    State.IN_PROGRESS: gettext_noop("Permohonan Anda sedang diproses oleh {actor}."),
+    State.WAITING_APPLICANT: gettext_noop(
+        "Permohonan Anda menunggu kelengkapan dari Anda. Waktu penyelesaian "
+        "dihentikan sementara sampai kelengkapan diterima petugas."),
+    State.RESOLVED: gettext_noop("Permohonan Anda telah selesai. Hasilnya ada di bawah ini."),
+    State.CLOSED: gettext_noop("Permohonan Anda telah selesai dan ditutup."),
+    State.REJECTED: gettext_noop("Permohonan Anda tidak dapat dipenuhi (ditolak)."),
+    State.WITHDRAWN: gettext_noop("Permohonan ini telah dicabut."),
 }
 FINISHED_WITH_PRODUCT = {State.RESOLVED, State.CLOSED}
 EVENT_TEXTS = {
-    "received": N_("Permohonan diterima"),
-    "escalate": N_("Diteruskan ke tingkat berikutnya"),
-    "return_incomplete": N_("Dikembalikan kepada pemohon: persyaratan belum lengkap"),
-    "resume": N_("Kelengkapan diterima, proses dilanjutkan"),
-    "reject": N_("Permohonan ditolak"),
-    "withdraw": N_("Permohonan dicabut"),
-    "close": N_("Permohonan ditutup"),
-    "reopen": N_("Permohonan dibuka kembali"),
-    "note": N_("Keterangan dari petugas"),
-    StepAction.SUBMIT: N_("Dokumen dari pemohon diterima"),
-    StepAction.REGISTER: N_("Dicatat / diregistrasi"),
-    StepAction.VERIFY: N_("Persyaratan diperiksa"),
-    StepAction.DISPOSE: N_("Didisposisikan"),
-    StepAction.PROCESS: N_("Diproses"),
-    StepAction.CONSULT: N_("Konsultasi dilayani"),
-    StepAction.INITIAL: N_("Diperiksa dan diparaf"),
-    StepAction.APPROVE: N_("Disahkan / ditandatangani"),
-    StepAction.DELIVER: N_("Hasil diserahkan"),
-    StepAction.ANSWER: N_("Jawaban dikirim"),
+    "received": gettext_noop("Permohonan diterima"),
+    "escalate": gettext_noop("Diteruskan ke tingkat berikutnya"),
+    "return_incomplete": gettext_noop("Dikembalikan kepada pemohon: persyaratan belum lengkap"),
+    "resume": gettext_noop("Kelengkapan diterima, proses dilanjutkan"),
+    "reject": gettext_noop("Permohonan ditolak"),
+    "withdraw": gettext_noop("Permohonan dicabut"),
+    "close": gettext_noop("Permohonan ditutup"),
+    "reopen": gettext_noop("Permohonan dibuka kembali"),
+    "note": gettext_noop("Keterangan dari petugas"),
+    StepAction.SUBMIT: gettext_noop("Dokumen dari pemohon diterima"),
+    StepAction.REGISTER: gettext_noop("Dicatat / diregistrasi"),
+    StepAction.VERIFY: gettext_noop("Persyaratan diperiksa"),
+    StepAction.DISPOSE: gettext_noop("Didisposisikan"),
+    StepAction.PROCESS: gettext_noop("Diproses"),
+    StepAction.CONSULT: gettext_noop("Konsultasi dilayani"),
+    StepAction.INITIAL: gettext_noop("Diperiksa dan diparaf"),
+    StepAction.APPROVE: gettext_noop("Disahkan / ditandatangani"),
+    StepAction.DELIVER: gettext_noop("Hasil diserahkan"),
+    StepAction.ANSWER: gettext_noop("Jawaban dikirim"),
 }
 
 
@@ -101,7 +103,8 @@ def qr_svg(url: str) -> str:
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     svg = image.to_string(encoding="unicode")
     svg = svg[svg.index("<svg"):]  # drop the XML declaration for inline use
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="QR kode lacak" ', 1))  # noqa: S308
+    label = escape(_("QR kode lacak"))
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S308
 
 
 def status_sentence(request: Request) -> str:
@@ -136,7 +139,7 @@ def public_timeline(request: Request) -> list[TimelineLine]:
         who = role
         if show_names and event.actor_label:
             who = f"{role} ({event.actor_label})" if role else event.actor_label
-        text = _(EVENT_TEXTS.get(event.action, "Diperbarui"))
+        text = _(EVENT_TEXTS.get(event.action, gettext_noop("Diperbarui")))
         lines.append(TimelineLine(at=event.at, text=text, who=who, note=event.note))
     return lines
 
