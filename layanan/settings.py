@@ -190,3 +190,7 @@ else:
     HUEY = {"huey_class": "huey.SqliteHuey", "name": "layanan",
             "filename": str(VAR_DIR / "huey.sqlite3"), "immediate": HUEY_IMMEDIATE}
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Rate limits (tracking lookup) count per client IP. Behind a reverse proxy set
+# RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR (django-ratelimit reads that header).
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
