@@ -194,3 +194,6 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Rate limits (tracking lookup) count per client IP. Behind a reverse proxy set
 # RATELIMIT_IP_META_KEY=HTTP_X_FORWARDED_FOR (django-ratelimit reads that header).
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+
+# A resolved or closed request may be reopened within this many days.
+REQUEST_REOPEN_DAYS = int(os.environ.get("REQUEST_REOPEN_DAYS", "14"))

@@ -189,3 +189,21 @@ def test_all_21_seed_services_accept_a_request_and_run_to_the_end(demo):
             extra = {"to_user": actor} if name == "dispose" else {}
             r = lifecycle.perform(r, actor, name, expected_version=r.version, **extra)
         assert r.events.filter(action="received").count() == 1, svc.name
+
+
+def test_a_holiday_added_later_moves_the_deadlines_of_open_requests(demo, client_for,
+                                                                   django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    r = new_request("DPMPTSP-BANGLI", 20, now=datetime(2026, 11, 23, 10, 0, tzinfo=WITA))
+    before = r.at_risk_at  # 1 working day: Tuesday 24 Nov at close
+    admin = client_for("bangli.admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("agencies:holiday_new"), {
+            "date": "2026-11-24", "name": "Hari raya Galungan (libur daerah)", "kind": "local",
+            "closed": "on"})
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert before.astimezone(WITA).date().isoformat() == "2026-11-24"
+    assert r.at_risk_at.astimezone(WITA) == datetime(2026, 11, 25, 16, 0, tzinfo=WITA)
+    assert r.events.filter(action="due_moved", public=False).exists()

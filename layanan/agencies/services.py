@@ -4,6 +4,12 @@ import holidays as holidays_lib
 from django.db import transaction
 
 from .models import Holiday
+from .signals import calendar_changed
+
+
+def calendar_was_changed(agency) -> None:
+    """Tell the rest of the system, once the change is committed."""
+    transaction.on_commit(lambda: calendar_changed.send(sender=type(agency), agency_id=agency.pk))
 
 
 @transaction.atomic
@@ -27,4 +33,6 @@ def seed_holidays(agency, years) -> int:
         if day not in existing
     ]
     Holiday.objects.bulk_create(new)
+    if new:
+        calendar_was_changed(agency)
     return len(new)

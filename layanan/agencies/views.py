@@ -19,7 +19,7 @@ from layanan.core.tenancy import get_scoped_or_404, scoped
 
 from . import forms
 from .models import Holiday, Unit
-from .services import seed_holidays
+from .services import calendar_was_changed, seed_holidays
 
 admin_required = role_required(*MANAGE_AGENCY)
 
@@ -44,6 +44,7 @@ def profile(request):
             for c in channels.cleaned_data if c and not c.get("DELETE")
         ]
         agency.save()
+        calendar_was_changed(agency)
         messages.success(request, _("Profil instansi disimpan."))
         return redirect("agencies:profile")
     return render(request, "agencies/profile.html", {"form": form, "channels": channels},
@@ -203,6 +204,7 @@ def holiday_edit(request, pk=None):
         day = form.save(commit=False)
         day.agency = agency
         day.save()
+        calendar_was_changed(agency)
         messages.success(request, _("Kalender disimpan."))
         return redirect(f"{_calendar_url()}?tahun={day.date.year}")
     return render(request, "agencies/holiday_form.html", {"form": form, "day": day},
@@ -214,6 +216,7 @@ def holiday_edit(request, pk=None):
 def holiday_delete(request, pk):
     day = get_scoped_or_404(Holiday.objects, request.user, region_wide=False, pk=pk)
     day.delete()
+    calendar_was_changed(day.agency)
     messages.success(request, _("Hari libur dihapus; tanggal itu kembali menjadi hari kerja."))
     return redirect(f"{_calendar_url()}?tahun={day.date.year}")
 

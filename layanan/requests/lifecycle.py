@@ -10,6 +10,7 @@ stale action into a clear Conflict instead of a double transition.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +25,6 @@ from layanan.standards.models import APPLICANT, EXTERNAL, Step, StepAction
 from . import clock, notifications
 from .models import OPEN_STATES, Event, Pause, Request, RequestSequence, SlaStatus, State
 
-REOPEN_WINDOW = timedelta(days=14)
 # Staff who may record a step done by the applicant or an outside party
 # (a letter arrived from the Sekda, the OPD sent its draft…).
 RECORDERS = {Role.FRONT_DESK, Role.OPERATOR, Role.HANDLER, Role.UNIT_HEAD, Role.AGENCY_ADMIN}
@@ -433,7 +433,8 @@ def _next_position(step: Step) -> int | None:
 
 def _within_reopen_window(request) -> bool:
     finished = request.closed_at or request.resolved_at
-    return finished is not None and timezone.now() - finished <= REOPEN_WINDOW
+    window = timedelta(days=settings.REQUEST_REOPEN_DAYS)
+    return finished is not None and timezone.now() - finished <= window
 
 
 def _is_staff_of(request, user, roles) -> bool:

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import outbox, sweep
+from . import clock, outbox, sweep
 
 
 @db_task(retries=3, retry_delay=30)
@@ -19,3 +19,12 @@ def send_outbox_periodically():
 @db_periodic_task(crontab(minute="*/5"))
 def sla_sweep():
     return sweep.sweep()
+
+
+@db_task(retries=3, retry_delay=30)
+def recompute_deadlines(agency_id: int):
+    return clock.recompute_open_requests(agency_id)
+
+
+def calendar_changed_receiver(sender, agency_id, **kwargs):
+    recompute_deadlines(agency_id)
