@@ -26,3 +26,14 @@ def browser_page(name: str, *, width: int = 390, height: int = 844):
             raise
         finally:
             browser.close()
+
+
+def jpeg_photo(size=(80, 60)) -> bytes:
+    """A small real JPEG, as a phone camera would upload."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "grey").save(buffer, "JPEG")
+    return buffer.getvalue()

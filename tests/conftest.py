@@ -50,3 +50,11 @@ def tasks_run_inline():
     HUEY.immediate = True
     yield HUEY
     HUEY.immediate = previous
+
+
+@pytest.fixture
+def seeded(transactional_db, demo, settings, tmp_path):
+    """The seed agencies in a transactional test (live server, threads, a worker);
+    uploads go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return demo

@@ -2,32 +2,18 @@
 escalated and resolved by staff; the citizen reads the answer on the tracking page and
 the e-mails reached a real SMTP server."""
 
-import io
 import os
 
 import pytest
-from PIL import Image
 
 from layanan.demo.loader import DEMO_PASSWORD
 from layanan.requests.models import Request, State
 
-from .browser import browser_page
+from .browser import browser_page, jpeg_photo
 from .smtp import smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def seeded(transactional_db, demo, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return demo
-
-
-def photo() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 60), "grey").save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 def sign_in(page, base, username):
@@ -62,7 +48,7 @@ def test_complaint_disposed_escalated_resolved_and_read_by_the_citizen(seeded, l
         page.get_by_label("Judul pengaduan").fill("Antrean loket perizinan terlalu lama")
         page.get_by_label("Uraian pengaduan").fill("Saya menunggu tiga jam tanpa nomor antrean.")
         page.get_by_label("Bukti dukung aduan").set_input_files(
-            files=[{"name": "antrean.jpg", "mimeType": "image/jpeg", "buffer": photo()}])
+            files=[{"name": "antrean.jpg", "mimeType": "image/jpeg", "buffer": jpeg_photo()}])
         page.get_by_label("Saya setuju data pribadi").check()
         page.get_by_role("button", name="Kirim pengaduan").click()
         request = Request.objects.get(agency__code="DPMPTSP-BANGLI")

@@ -1,29 +1,15 @@
 """A citizen on a phone sends a complaint with a photo, gets the receipt with its QR, opens tracking."""
 
-import io
 import os
 
 import pytest
-from PIL import Image
 
 from layanan.requests.models import Request
 
-from .browser import browser_page
+from .browser import browser_page, jpeg_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def seeded(transactional_db, demo, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return demo
-
-
-def photo() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), "orange").save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 def test_citizen_complains_on_a_phone_and_follows_it(seeded, live_server):
@@ -40,7 +26,7 @@ def test_citizen_complains_on_a_phone_and_follows_it(seeded, live_server):
         page.get_by_label("Judul pengaduan").fill("Izin usaha belum terbit")
         page.get_by_label("Uraian pengaduan").fill("Berkas OSS saya belum diverifikasi sejak Januari.")
         page.get_by_label("Bukti dukung aduan").set_input_files(
-            files=[{"name": "foto-loket.jpg", "mimeType": "image/jpeg", "buffer": photo()}])
+            files=[{"name": "foto-loket.jpg", "mimeType": "image/jpeg", "buffer": jpeg_photo()}])
         page.get_by_label("Saya setuju data pribadi").check()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.get_by_role("button", name="Kirim pengaduan").click()

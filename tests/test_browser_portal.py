@@ -15,11 +15,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture
-def seeded(transactional_db, demo):
-    return demo
-
-
 def test_citizen_finds_a_service_and_reads_its_time_and_requirements(seeded, live_server):
     with browser_page("citizen-portal") as page:
         page.goto(live_server.url + "/")

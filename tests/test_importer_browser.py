@@ -18,22 +18,12 @@ from .test_importer_views import admin_of, assert_equal_to_reference, imported
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not evaluate.SEEDS_DIR.is_dir(), reason="shared/seeds is not beside the repo"),
 ]
 # Playwright's sync API runs an event loop; Django's ORM calls in the test itself are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture
-def seeded(transactional_db, demo):
-    """The demo agencies, reloaded after the transactional flush."""
-    return demo
-
-
 def log_in(page, base_url: str, user) -> None:
-    # The session-wide demo data may have been hashed before the tests' fast hasher was set.
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])
     page.context.clear_cookies()
     page.goto(base_url + reverse("accounts:login"))
     page.locator("#id_username").fill(user.username)

@@ -16,7 +16,6 @@ from layanan.importer import services as import_services
 from layanan.standards.interchange import to_interchange
 from layanan.standards.models import Service, ServiceStandard
 
-pytestmark = pytest.mark.skipif(not evaluate.SEEDS_DIR.is_dir(), reason="shared/seeds is not beside the repo")
 PAIRS = {reference["agency"]["code"]: (path, reference) for path, reference in evaluate.seed_pairs()} \
     if evaluate.SEEDS_DIR.is_dir() else {}
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,6 @@ from layanan.importer import evaluate
 from layanan.importer.formats import MAX_BYTES, ImportDocumentError, read_document
 from layanan.importer.parser import parse_document
 
-pytestmark = pytest.mark.skipif(not evaluate.SEEDS_DIR.is_dir(), reason="shared/seeds is not beside the repo")
 SEEDS = {path.name[:3]: path for path, _ref in evaluate.seed_pairs()} if evaluate.SEEDS_DIR.is_dir() else {}
 _NUMBERED = re.compile(r"^\s+(\d{1,2})\.\s+(.*)$")
 _BULLETED = re.compile(r"^\s+•\s+(.*)$")

@@ -1,6 +1,6 @@
 """The importer's parser on the five seed documents, on variants of their wording, and on junk.
 
-Pure: no database. The seeds live in ../shared/seeds (SEEDS.md).
+Pure: no database. The seeds live in layanan/demo/sources (SEEDS.md).
 """
 
 import json
@@ -15,8 +15,6 @@ from layanan.importer.formats import ImportDocumentError, read_document
 from layanan.importer.headings import COMPONENT_KEYS, match_heading
 from layanan.importer.normalise import normalise
 from layanan.importer.parser import MISSING_PROCEDURE, parse_document, strip_meta, to_interchange
-
-pytestmark = pytest.mark.skipif(not evaluate.SEEDS_DIR.is_dir(), reason="shared/seeds is not beside the repo")
 
 SEEDS = {path.name[:3]: path for path, _ref in evaluate.seed_pairs()} if evaluate.SEEDS_DIR.is_dir() else {}
 CRASH_WARNINGS = ("tidak dapat diurai otomatis", "tidak dapat dibaca otomatis")

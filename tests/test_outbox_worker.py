@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def seeded(transactional_db, demo):
-    return demo
-
-
-@pytest.fixture
 def worker(tmp_path):
     """A real Huey consumer (one worker thread) on a private queue."""
     previous_storage, previous_immediate = HUEY.storage, HUEY.immediate
@@ -91,3 +86,12 @@ def test_the_same_notification_is_written_once(seeded):
     notifications.request_received(request)
     notifications.request_received(request)
     assert OutboxMessage.objects.filter(request=request, template="received").count() == 1
+
+
+def test_plain_text_emails_are_not_html_escaped(seeded):
+    svc = Service.objects.get(agency__code="DPMN-SOLOK")
+    request, _ = lifecycle.submit(standard=svc.published_standard, channel="web",
+                                  subject="Dana desa & BUMNag <2026>",
+                                  applicant={"applicant_name": "Nur'aini", "applicant_email": "n@example.com"})
+    body = OutboxMessage.objects.get(request=request, template="received").body
+    assert "Dana desa & BUMNag <2026>" in body and "Nur'aini" in body

@@ -13,11 +13,6 @@ from layanan.standards.models import Service
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def seeded(transactional_db, demo):
-    return demo
-
-
 def test_two_clicks_on_the_same_version_only_one_wins(seeded):
     svc = Service.objects.get(agency__code="DINSOS-SEKADAU")
     request, _ = lifecycle.submit(standard=svc.published_standard, channel="counter", subject="Uji",

@@ -1,4 +1,4 @@
-"""Loads the five seed agencies (shared/seeds) as demo data.
+"""Loads the five seed agencies (sources/, from shared/seeds) as demo data.
 
 The JSON files in demo/data/ are the seeds structured by hand: every
 component, requirement and step as the documents write them. They are the

@@ -30,7 +30,7 @@ from .parser import parse_document
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = REPO / "layanan" / "demo" / "data"
-SEEDS_DIR = Path(os.environ.get("LAYANAN_SEEDS_DIR", REPO.parent / "shared" / "seeds"))
+SEEDS_DIR = Path(os.environ.get("LAYANAN_SEEDS_DIR", REPO / "layanan" / "demo" / "sources"))
 EXPECTED_SERVICES = 21
 RATIO_BUDGET = 0.95
 PARSE_BUDGET_SECONDS = 2.0

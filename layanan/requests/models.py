@@ -12,14 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from layanan.core.crypto import EncryptedTextField, mask
+from layanan.standards.models import ServiceKind
 
-
-class Kind(models.TextChoices):
-    CONSULTATION = "consultation", _("Konsultasi")
-    DATA_REQUEST = "data_request", _("Permintaan data")
-    INFORMATION = "information", _("Permintaan informasi")
-    COMPLAINT = "complaint", _("Pengaduan")
-    OTHER = "other", _("Lainnya")
+# A request's kind is its service's kind (consultation, data request, …).
+Kind = ServiceKind
 
 
 class Channel(models.TextChoices):
