@@ -1,9 +1,16 @@
 """Background tasks (Huey). Run a worker with: manage.py run_huey"""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from django.db import connections
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from . import clock, outbox, sweep
+
+
+@HUEY.on_shutdown()
+def close_database_connections():
+    """A stopping worker thread hands its database connection back."""
+    connections.close_all()
 
 
 @db_task(retries=3, retry_delay=30)
