@@ -1,7 +1,7 @@
 """Background tasks (Huey). Run a worker with: manage.py run_huey"""
 
-from huey import crontab
 from django.db import connections
+from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from . import clock, outbox, sweep
