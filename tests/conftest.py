@@ -58,3 +58,13 @@ def seeded(transactional_db, demo, settings, tmp_path):
     uploads go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return demo
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The cache (agency calendars, rate limits) is not rolled back with a test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -92,6 +92,7 @@ def test_plain_text_emails_are_not_html_escaped(seeded):
     svc = Service.objects.get(agency__code="DPMN-SOLOK")
     request, _ = lifecycle.submit(standard=svc.published_standard, channel="web",
                                   subject="Dana desa & BUMNag <2026>",
-                                  applicant={"applicant_name": "Nur'aini", "applicant_email": "n@example.com"})
+                                  applicant={"applicant_name": "Nur'aini",
+                                             "applicant_email": "n@example.com"})
     body = OutboxMessage.objects.get(request=request, template="received").body
     assert "Dana desa & BUMNag <2026>" in body and "Nur'aini" in body

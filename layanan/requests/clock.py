@@ -57,6 +57,13 @@ def recompute(request, pauses=None) -> None:
     request.due_at, request.at_risk_at = deadline.due, deadline.at_risk
 
 
+def relax_sla_status(request, now) -> None:
+    """After a deadline moved later (pause, holiday), lift an at-risk mark that no longer
+    holds. Marking at risk or breached is the sweep's job: it also tells people."""
+    if request.sla_status != SlaStatus.ON_TIME and sla_status_at(request, now) == SlaStatus.ON_TIME:
+        request.sla_status = SlaStatus.ON_TIME
+
+
 def sla_status_at(request, now) -> str:
     if request.due_at and now >= request.due_at:
         return SlaStatus.BREACHED
@@ -65,13 +72,14 @@ def sla_status_at(request, now) -> str:
     return SlaStatus.ON_TIME
 
 
-def recompute_open_requests(agency_id: int) -> int:
+def recompute_open_requests(agency_id: int, now=None) -> int:
     """After a calendar change: move the deadlines of the agency's open requests.
 
     Each request is locked on its own, briefly, so the desk is never blocked for
     long; a moved due time leaves an internal note on the timeline.
     """
     forget_calendar(agency_id)
+    now = now or timezone.now()
     moved = 0
     ids = Request.objects.filter(agency_id=agency_id, state__in=OPEN_STATES,
                                  clock_started_at__isnull=False).values_list("pk", flat=True)
@@ -82,9 +90,10 @@ def recompute_open_requests(agency_id: int) -> int:
             before = request.due_at
             recompute(request)
             if request.due_at != before:
-                request.save(update_fields=["due_at", "at_risk_at", "updated_at"])
+                relax_sla_status(request, now)
+                request.save(update_fields=["due_at", "at_risk_at", "sla_status", "updated_at"])
                 Event.objects.create(
-                    request=request, at=timezone.now(), action="due_moved", public=False,
+                    request=request, at=now, action="due_moved", public=False,
                     note="Tenggat disesuaikan karena kalender kerja instansi berubah.",
                     data={"from": before.isoformat() if before else None,
                           "to": request.due_at.isoformat() if request.due_at else None})

@@ -338,6 +338,7 @@ def _resume(request, actor, now, *, note, public, **_ignored):
            note=note or _("Kelengkapan diterima; proses dilanjutkan."), public=True)
     request.state = State.IN_PROGRESS
     clock.recompute(request)
+    clock.relax_sla_status(request, now)
 
 
 def _reject(request, actor, now, *, note, public, **_ignored):
