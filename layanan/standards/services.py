@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from layanan.accounts.roles import Role
 
 from .completeness import missing_for_publishing
-from .duration import DurationParseError, parse_duration
 from .models import Requirement, Service, ServiceStandard, Step
 
 Status = ServiceStandard.Status
@@ -50,18 +49,6 @@ def _require_status(std, *allowed):
             _("Standar berstatus %(status)s; tindakan ini tidak dapat dilakukan.")
             % {"status": std.get_status_display()}
         )
-
-
-def apply_duration_text(std: ServiceStandard, text: str) -> None:
-    """Parse the 'jangka waktu' text into the structured fields (raises ValidationError)."""
-    try:
-        spec = parse_duration(text)
-    except DurationParseError as exc:
-        raise ValidationError({"duration_text": str(exc)}) from exc
-    std.duration_text = text
-    std.duration_min, std.duration_max, std.duration_unit = spec.min, spec.max, spec.unit
-    std.clock_starts_at = spec.clock_starts_at
-    std.warnings = [w for w in std.warnings if w not in spec.warnings] + list(spec.warnings)
 
 
 @transaction.atomic
@@ -137,23 +124,6 @@ def new_version(source: ServiceStandard, user) -> ServiceStandard:
         Step(standard=draft, **{f: getattr(s, f) for f in STEP_FIELDS}) for s in source.steps.all()
     )
     return draft
-
-
-def renumber_steps(std: ServiceStandard) -> None:
-    """Close gaps in step positions after a delete, keeping transitions pointing right."""
-    steps = list(std.steps.order_by("position"))
-    mapping = {s.position: i for i, s in enumerate(steps, start=1)}
-    if all(old == new for old, new in mapping.items()):
-        return
-    with transaction.atomic():
-        # Move out of the way first: (standard, position) is unique.
-        for s in steps:
-            Step.objects.filter(pk=s.pk).update(position=s.position + 100000)
-        for s in steps:
-            s.position = mapping[s.position]
-            s.on_done = mapping.get(s.on_done, None) if s.on_done else s.on_done
-            s.on_cannot_resolve = mapping.get(s.on_cannot_resolve) if s.on_cannot_resolve else None
-            s.save()
 
 
 def cost_from_dict(cost: dict) -> Decimal | None:
