@@ -1,5 +1,6 @@
-"""`make bench`: deadline throughput, then the public portal on SQLite and on PostgreSQL,
-each in a throwaway database.
+"""`make bench`: deadline throughput, the public portal on SQLite and on PostgreSQL, then the
+requests benchmarks on PostgreSQL (intake throughput, web worker memory, the staff inbox with
+1,000,000 requests: bench/requests_bench.py), each in a throwaway database.
 
     .venv/bin/python bench/run.py            # 500 agencies × 50 services, 1,000 requests per page
     .venv/bin/python bench/run.py --quick    # 50 × 20, 200 requests (development)
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 PORTAL = Path(__file__).resolve().parent / "portal.py"
 SLA = Path(__file__).resolve().parent / "sla_bench.py"
+REQUESTS = Path(__file__).resolve().parent / "requests_bench.py"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 
 
@@ -102,6 +104,10 @@ def main(argv=None) -> int:
     if args.backend in ("all", "postgresql"):
         codes["postgresql"] = postgres_backend(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG),
                                                extra, args.keep)
+        # Intake, web worker memory, inbox with 1,000,000 requests (quick: 50,000): PostgreSQL only.
+        codes["requests"] = subprocess.run(
+            [sys.executable, str(REQUESTS), *(["--quick"] if args.quick else []),
+             *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
     print(f"# bench finished in {time.perf_counter() - start:.0f} s", flush=True)
     failed = {name: code for name, code in codes.items() if code}
     for name, code in failed.items():

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,11 +76,20 @@ STEP_ACTION_LABELS = {
 
 
 def next_tracking_code(agency, year: int) -> str:
-    """DINSOS-SEKADAU-2026-000123: readable, per agency and year, gap-free."""
-    seq, _created = RequestSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{agency.code}-{year}-{seq.last:06d}"
+    """DINSOS-SEKADAU-2026-000123: readable, per agency and year, gap-free.
+
+    One UPDATE … RETURNING (it takes the row lock itself); the row is created the first time.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {RequestSequence._meta.db_table} SET last = last + 1 "  # noqa: S608
+                       "WHERE agency_id = %s AND year = %s RETURNING last", [agency.pk, year])
+        row = cursor.fetchone()
+    if row is None:
+        seq, _created = RequestSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
+        seq.last += 1
+        seq.save(update_fields=["last"])
+        row = (seq.last,)
+    return f"{agency.code}-{year}-{row[0]:06d}"
 
 
 def submit(*, standard, channel: str, subject: str, applicant: dict, description: str = "",
@@ -127,17 +136,16 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
         agency=agency, service=service, standard=standard, kind=service.kind, channel=channel,
         subject=subject[:300], description=description, idempotency_key=key,
         tracking_code=next_tracking_code(agency, timezone.localtime(now).year),
-        state=State.RECEIVED, current_step=first, assigned_unit=first.unit if first else None,
+        state=State.RECEIVED, current_step=first, assigned_unit_id=first.unit_id if first else None,
         **applicant,
     )
     if not any(step.starts_clock for step in steps):
         request.clock_started_at = now
     elif first and first.starts_clock:
         request.clock_started_at = now
+    clock.recompute(request, pauses=[])  # before the INSERT: one write, not INSERT + UPDATE
     request.save()
     _save_checks(request, checks)
-    clock.recompute(request, pauses=[])
-    request.save(update_fields=["due_at", "at_risk_at"])
     _event(request, actor, "received", now, from_state="", to_state=State.RECEIVED,
            to_step=first.position if first else None,
            note=_("Permohonan diterima melalui %(channel)s.") % {"channel": request.get_channel_display()})

@@ -133,6 +133,10 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["agency", "state", "due_at", "id"], name="req_agency_state_due"),
             models.Index(fields=["agency", "due_at", "id"], name="req_agency_due"),
+            # The default "open" tab (three states) in due order: the page reads its 51 rows from
+            # here instead of filtering the agency's whole history in req_agency_due.
+            models.Index(fields=["agency", "due_at", "id"], name="req_agency_open_due",
+                         condition=models.Q(state__in=["received", "in_progress", "waiting_applicant"])),
             models.Index(fields=["assignee", "state", "due_at", "id"], name="req_assignee_due"),
             models.Index(fields=["assigned_unit", "state", "due_at", "id"], name="req_unit_due"),
             models.Index(fields=["state", "sla_status", "due_at"], name="req_sweep"),
