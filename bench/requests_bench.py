@@ -9,16 +9,17 @@ and the staff inbox / request / tracking pages with 1,000,000 requests in the da
 Intake (`intake.*`, `web_worker.rss_mb`): a throwaway database `layanan_bench_intake` is
 migrated and gets the five seed agencies (layanan.demo.loader.load_all via `manage.py
 load_demo`); Layanan is served by gunicorn, 4 sync workers, on a free port of 127.0.0.1 with
-DEBUG=0, ALLOWED_HOSTS=127.0.0.1, HUEY_IMMEDIATE=0 and no Huey worker (outbox rows are written
-and the task is queued in the embedded SQLite Huey of a temporary LAYANAN_VAR_DIR, never
-sent). bench/loadgen.py (separate processes, 16 virtual users) posts DPMPTSP-BANGLI's
-complaint form. Then the database is checked: every successful response (a 302 to the
-receipt) must name a request that exists, each once, and no idempotency key may appear twice;
-`intake.lost` = successes − requests matched. The RSS of each gunicorn worker is read from
-/proc after that load (`web_worker.rss_mb`, the largest). The reference is bench/bare_insert,
-a bare Django project whose view inserts one row into a table of the same database, served
-and driven the same way with a POST body of the same size: `intake.ratio_vs_bare_insert` =
-ours / bare, both measured in this run.
+DEBUG=0, ALLOWED_HOSTS=127.0.0.1, REDIS_URL=redis://127.0.0.1:6379/15 (the bench's own Redis
+database, for the queue and the cache as in production; the embedded SQLite queue of a
+temporary LAYANAN_VAR_DIR without Redis), HUEY_IMMEDIATE=0 and no Huey worker (outbox rows are
+written and the task is queued, never sent). bench/loadgen.py (separate processes, 16 virtual
+users) posts DPMPTSP-BANGLI's complaint form. Then the database is checked: every successful
+response (a 302 to the receipt) must name a request that exists, each once, and no idempotency
+key may appear twice; `intake.lost` = successes − requests matched. The RSS of each gunicorn
+worker is read from /proc after that load (`web_worker.rss_mb`, the largest). The reference is
+bench/bare_insert, a bare Django project whose view inserts one row into a table of the same
+database, served and driven the same way with a POST body of the same size:
+`intake.ratio_vs_bare_insert` = ours / bare, both measured in this run.
 
 Inbox (`inbox.*`, `request_page.*`, `tracking_page.*`): bench/inbox_bench.py in its own
 process against `layanan_bench_inbox` (settings read DATABASE_URL at import time).
@@ -118,9 +119,29 @@ def app_env(database_url: str, var_dir: str) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "LAYANAN_VAR_DIR": var_dir,
            "MEDIA_ROOT": str(Path(var_dir) / "media"), "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1",
            "HUEY_IMMEDIATE": "0", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
-    env.pop("REDIS_URL", None)  # embedded Huey in var_dir: never another developer's Redis queue
+    # Production shape: several web workers share Redis for the queue and the cache. A
+    # database of the bench's own (emptied first), never another developer's queue; the
+    # embedded SQLite queue in var_dir when Redis is not there.
+    env.pop("REDIS_URL", None)
+    if bench_redis():
+        env["REDIS_URL"] = BENCH_REDIS_URL
     env.pop("EMAIL_HOST", None)
     return env
+
+
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def bench_redis() -> bool:
+    """Empty the bench's Redis database; False when Redis cannot be reached."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(BENCH_REDIS_URL, socket_connect_timeout=2)
+        client.flushdb()
+        return True
+    except Exception:  # noqa: BLE001 — any failure means: run without Redis
+        return False
 
 
 def manage(env: dict, *args: str) -> None:
