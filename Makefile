@@ -50,7 +50,8 @@ demo: setup
 	$(DEV_ENV) $(PY) manage.py load_demo
 
 test: setup browser messages
-	$(PY) -m pytest -q -p no:cacheprovider
+	@# No persistent connections in tests: the live server's request threads would keep them open.
+	DB_CONN_MAX_AGE=0 $(PY) -m pytest -q -p no:cacheprovider
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not browser" -x
