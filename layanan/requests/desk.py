@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from layanan.agencies.models import Unit
 from layanan.core.tenancy import scoped
 
-from . import lifecycle, queries
-from .models import Channel, CompensationTask, State
+from . import intake, lifecycle, queries
+from .models import Attachment, Channel, CompensationTask, State
 
 
 class DeskInputError(ValidationError):
@@ -108,10 +109,35 @@ def action_params(request, user, action: str, post) -> dict:
     return params
 
 
-def perform_from_post(request, user, action: str, post):
-    """Run one desk action. Raises DeskInputError, lifecycle.LifecycleError or Conflict."""
+def perform_from_post(request, user, action: str, post, files=None):
+    """Run one desk action. Raises DeskInputError, lifecycle.LifecycleError or Conflict.
+
+    Product files (the deliver/answer step) are checked first and stored in the same
+    transaction as the step: the citizen never sees an answer without its files.
+    """
     params = action_params(request, user, action, post)
-    return lifecycle.perform(request, user, action, **params)
+    uploads = _product_uploads(action, files)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            done = lifecycle.perform(request, user, action, **params)
+            stored = intake.attach_files(done, uploads, user)
+    except BaseException:
+        intake.remove_files(stored)
+        raise
+    return done
+
+
+def _product_uploads(action: str, files) -> list:
+    chosen = files.getlist("product_files") if files and action == "advance" else []
+    try:
+        intake.check_file_count(len(chosen))
+        uploads = [intake.check_upload(f) for f in chosen]
+    except ValidationError as exc:
+        raise DeskInputError(exc.messages) from exc
+    for upload in uploads:
+        upload.purpose = Attachment.Purpose.PRODUCT
+    return uploads
 
 
 def error_message(exc: ValidationError) -> str:

@@ -254,6 +254,21 @@ def register(submission: Submission, actor=None) -> tuple[Request, bool]:
     return request, True
 
 
+def attach_files(request, uploads: list[CheckedUpload], actor) -> list[str]:
+    """Store checked uploads on a request; call inside the caller's transaction.
+
+    Returns the stored names; on failure the files written so far are removed again.
+    """
+    stored: list[str] = []
+    try:
+        for upload in uploads:
+            stored.append(_store(request, upload, actor))
+    except BaseException:
+        _remove(stored)
+        raise
+    return stored
+
+
 def _store(request, upload: CheckedUpload, actor) -> str:
     attachment = Attachment(request=request, purpose=upload.purpose, requirement=upload.requirement,
                             filename=upload.display_name, content_type=upload.content_type,
@@ -267,6 +282,11 @@ def _store(request, upload: CheckedUpload, actor) -> str:
         _remove([name])
         raise
     return name
+
+
+def remove_files(names):
+    """Delete stored files of a submission or action that did not go through."""
+    _remove(names)
 
 
 def _remove(names):

@@ -55,7 +55,7 @@ def request_detail(request, pk):
 def act(request, pk, action):
     obj = _request_or_404(request, pk)
     try:
-        done = desk.perform_from_post(obj, request.user, action, request.POST)
+        done = desk.perform_from_post(obj, request.user, action, request.POST, request.FILES)
     except lifecycle.Conflict as exc:
         return _render_request(request, obj, error=desk.error_message(exc), status=409)
     except ValidationError as exc:  # LifecycleError, DeskInputError
