@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from layanan.accounts.models import User
@@ -198,3 +199,37 @@ def test_tracking_page_queries_do_not_grow_with_the_timeline(demo, client, djang
     with django_assert_max_num_queries(4):
         page = client.get(track_url(request)).content.decode()
     assert "Catatan 28" in page and "Catatan 29" not in page
+
+
+def test_the_applicant_sends_what_was_missing_through_the_tracking_link(demo, client, settings, tmp_path):
+    """Waiting on the applicant → they upload the document → the clock runs again."""
+    settings.MEDIA_ROOT = tmp_path
+    svc = Service.objects.get(agency__code="DINSOS-SEKADAU")
+    r, _ = lifecycle.submit(standard=svc.published_standard, channel="counter", subject="Data PKH",
+                         applicant={"applicant_name": "Warga"}, missing=["Foto copy KTP/SIM"])
+    assert r.state == State.WAITING_APPLICANT and r.due_at is None
+    track_url = reverse("public_requests:track", args=[r.tracking_code, r.tracking_secret])
+    assert "Kirim kelengkapan" in client.get(track_url).content.decode()
+    supply_url = reverse("public_requests:supply", args=[r.tracking_code, r.tracking_secret])
+
+    fake = client.post(supply_url, {"files": SimpleUploadedFile("ktp.pdf", b"MZ\x90 not a pdf")})
+    assert fake.status_code == 400 and "bukan PDF" in fake.content.decode()
+
+    pdf = SimpleUploadedFile("ktp.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post(supply_url, {"files": pdf, "note": "KTP suami"})
+    assert response.status_code == 302
+    r.refresh_from_db()
+    assert r.state == State.IN_PROGRESS and r.due_at is not None
+    assert r.attachments.filter(purpose=Attachment.Purpose.REQUIREMENT).count() == 1
+    resumed = r.events.get(action="resume")
+    assert resumed.public and "ktp.pdf" in resumed.note
+    again = client.post(supply_url, {"files": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n")})
+    assert again.status_code == 400  # no longer waiting
+
+
+def test_supplying_needs_the_secret(demo, client):
+    svc = Service.objects.get(agency__code="DINSOS-SEKADAU")
+    r, _ = lifecycle.submit(standard=svc.published_standard, channel="counter", subject="Data",
+                         applicant={"applicant_name": "Warga"}, missing=["Formulir"])
+    url = reverse("public_requests:supply", args=[r.tracking_code, "salah"])
+    assert client.post(url).status_code == 404

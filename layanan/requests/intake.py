@@ -389,3 +389,34 @@ def counter_standard(agency, service_pk):
     return (ServiceStandard.objects.select_related("service")
             .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")))
             .filter(pk__in=published).first())
+
+
+# ---------------------------------------------------------------- the applicant completes
+
+def supply_missing(request: Request, files, note: str = "") -> Request:
+    """The applicant sends what was missing through the tracking link.
+
+    The files are stored as requirement documents and the clock runs again at
+    once (the wait on the applicant is over); the officer checks them and can
+    send the request back again if something is still missing.
+    """
+    chosen = list(files)
+    if not chosen:
+        raise ValidationError(_("Pilih berkas kelengkapan yang akan dikirim."), code="empty")
+    check_file_count(len(chosen))
+    uploads = [check_upload(f) for f in chosen]
+    for upload in uploads:
+        upload.purpose = Attachment.Purpose.REQUIREMENT
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            stored = attach_files(request, uploads, None)
+            names = ", ".join(u.display_name for u in uploads)
+            message = _("Pemohon mengirim kelengkapan melalui tautan lacak: %(files)s.") % {"files": names}
+            if note.strip():
+                message += " " + note.strip()[:500]
+            request = lifecycle.perform(request, None, "resume", note=message)
+    except BaseException:
+        _remove(stored)
+        raise
+    return request

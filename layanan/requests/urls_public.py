@@ -12,5 +12,6 @@ urlpatterns = [
     path("lacak/", views_public.lookup, name="lookup"),
     path("lacak/<str:code>/<str:secret>/", views_public.track, name="track"),
     path("lacak/<str:code>/<str:secret>/tanda-terima/", views_public.receipt_page, name="receipt"),
+    path("lacak/<str:code>/<str:secret>/lengkapi/", views_public.supply, name="supply"),
     path("lacak/<str:code>/<str:secret>/berkas/<int:pk>/", views_public.product_file, name="product_file"),
 ]

@@ -1,5 +1,6 @@
 """Citizen pages: the web form per service, the receipt, the tracking page. No login."""
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from layanan.standards.presentation import cost_text, duration_text
 
 from . import intake, receipt
 from .forms import WebRequestForm
+from .models import State
 
 LOOKUP_RATES = ("10/m", "50/h")
 
@@ -59,6 +61,29 @@ def receipt_page(request, code, secret):
 def track(request, code, secret):
     found = receipt.find_by_link(code, secret)
     return render(request, "requests/public/track.html", receipt.tracking_context(found))
+
+
+@never_cache
+@require_http_methods(["POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+def supply(request, code, secret):
+    """The applicant uploads the missing documents from the tracking page."""
+    found = receipt.find_by_link(code, secret)
+    error = ""
+    if getattr(request, "limited", False):
+        return render(request, "requests/public/too_many.html", status=429)
+    if found.state != State.WAITING_APPLICANT:
+        error = _("Permohonan ini tidak sedang menunggu kelengkapan.")
+    elif int(request.META.get("CONTENT_LENGTH") or 0) > intake.MAX_POST_BYTES:
+        error = _("Kiriman terlalu besar. Paling banyak 10 berkas, masing-masing paling besar 5 MB.")
+    else:
+        try:
+            intake.supply_missing(found, request.FILES.getlist("files"), request.POST.get("note", ""))
+            return redirect(receipt.tracking_path(found) + "#status")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    context = {**receipt.tracking_context(found), "supply_error": error}
+    return render(request, "requests/public/track.html", context, status=400)
 
 
 @never_cache
