@@ -31,7 +31,6 @@ import random
 import re
 import statistics
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -39,7 +38,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.budget import Report  # noqa: E402
+from bench.budget import Report, percentile, timed_gets  # noqa: E402
 
 BUDGETS = {
     "inbox.first_page.p95": ("<=", 50, "ms"),
@@ -55,21 +54,6 @@ WARMUP = 20
 MAX_SECONDS_PER_PAGE = 90
 MIN_TIMED = 100
 NEXT_LINK = re.compile(r'rel="next" href="([^"]+)"')
-
-
-def percentile(samples, p):
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
-
-
-def timed(client, urls, expect=200):
-    times = []
-    for url in urls:
-        t0 = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        if response.status_code != expect:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return times
 
 
 def explain_slowest(connection, client, url, title, top=3):
@@ -184,13 +168,13 @@ def main(argv=None):
     ]
     load_before = os.getloadavg()[0]
     for name, c, urls in pages_to_time:
-        warm = statistics.median(timed(c, urls[:WARMUP]))
+        warm = statistics.median(timed_gets(c, urls[:WARMUP])[0])
         affordable = max(MIN_TIMED, int(MAX_SECONDS_PER_PAGE * 1000 / warm))
         if affordable < len(urls):
             report.note(f"{name}: {warm:.0f} ms per page in the warm-up: timing {affordable} requests, "
                         f"not {len(urls)} (at most {MAX_SECONDS_PER_PAGE} s per page)")
             urls = urls[:affordable]
-        times = timed(c, urls)
+        times, _sizes = timed_gets(c, urls)
         report.bench(f"{name}.p50", statistics.median(times), "ms")
         report.bench(f"{name}.p95", percentile(times, 95), "ms")
         with CaptureQueriesContext(connection) as captured:

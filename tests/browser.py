@@ -37,3 +37,18 @@ def jpeg_photo(size=(80, 60)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, "grey").save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def fill_complaint_form(page, *, name, nik, phone, address, title, text, photo_name, email=""):
+    """Fill the web complaint form as a citizen would, with a photo as evidence."""
+    page.get_by_label("Nama lengkap").fill(name)
+    page.get_by_label("NIK (16 angka, sesuai KTP)").fill(nik)
+    page.get_by_label("Nomor telepon / WhatsApp").fill(phone)
+    if email:
+        page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Alamat").fill(address)
+    page.get_by_label("Judul pengaduan").fill(title)
+    page.get_by_label("Uraian pengaduan").fill(text)
+    page.get_by_label("Bukti dukung aduan").set_input_files(
+        files=[{"name": photo_name, "mimeType": "image/jpeg", "buffer": jpeg_photo()}])
+    page.get_by_label("Saya setuju data pribadi").check()

@@ -9,7 +9,7 @@ import pytest
 from layanan.demo.loader import DEMO_PASSWORD
 from layanan.requests.models import Request, State
 
-from .browser import browser_page, jpeg_photo
+from .browser import browser_page, fill_complaint_form
 from .smtp import smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,16 +40,10 @@ def test_complaint_disposed_escalated_resolved_and_read_by_the_citizen(seeded, l
     with smtp_server(settings) as inbox, browser_page("complaint-flow", width=1000) as page:
         # The citizen complains on the web, with a photo as evidence.
         page.goto(f"{live_server.url}/DPMPTSP-BANGLI/pengaduan-masyarakat/ajukan/")
-        page.get_by_label("Nama lengkap").fill("I Wayan Darma")
-        page.get_by_label("NIK (16 angka, sesuai KTP)").fill("5106010101800003")
-        page.get_by_label("Nomor telepon / WhatsApp").fill("081238669450")
-        page.get_by_label("E-mail").fill("wayan@example.com")
-        page.get_by_label("Alamat").fill("Jl. Nusantara 5, Bangli")
-        page.get_by_label("Judul pengaduan").fill("Antrean loket perizinan terlalu lama")
-        page.get_by_label("Uraian pengaduan").fill("Saya menunggu tiga jam tanpa nomor antrean.")
-        page.get_by_label("Bukti dukung aduan").set_input_files(
-            files=[{"name": "antrean.jpg", "mimeType": "image/jpeg", "buffer": jpeg_photo()}])
-        page.get_by_label("Saya setuju data pribadi").check()
+        fill_complaint_form(page, name="I Wayan Darma", nik="5106010101800003", phone="081238669450",
+                            email="wayan@example.com", address="Jl. Nusantara 5, Bangli",
+                            title="Antrean loket perizinan terlalu lama",
+                            text="Saya menunggu tiga jam tanpa nomor antrean.", photo_name="antrean.jpg")
         page.get_by_role("button", name="Kirim pengaduan").click()
         request = Request.objects.get(agency__code="DPMPTSP-BANGLI")
         track_url = f"{live_server.url}/lacak/{request.tracking_code}/{request.tracking_secret}/"

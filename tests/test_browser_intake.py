@@ -6,7 +6,7 @@ import pytest
 
 from layanan.requests.models import Request
 
-from .browser import browser_page, jpeg_photo
+from .browser import browser_page, fill_complaint_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -19,15 +19,10 @@ def test_citizen_complains_on_a_phone_and_follows_it(seeded, live_server):
         assert page.get_by_role("heading", name="Sampaikan pengaduan").is_visible()
         # Person is the default: the organisation's letter fields stay out of the way.
         assert not page.get_by_label("Nomor surat").is_visible()
-        page.get_by_label("Nama lengkap").fill("Ni Made Sari")
-        page.get_by_label("NIK (16 angka, sesuai KTP)").fill("5106 0145 0792 0003")
-        page.get_by_label("Nomor telepon / WhatsApp").fill("0812 3866 945")
-        page.get_by_label("Alamat").fill("Jl. Merdeka 1, Bangli")
-        page.get_by_label("Judul pengaduan").fill("Izin usaha belum terbit")
-        page.get_by_label("Uraian pengaduan").fill("Berkas OSS saya belum diverifikasi sejak Januari.")
-        page.get_by_label("Bukti dukung aduan").set_input_files(
-            files=[{"name": "foto-loket.jpg", "mimeType": "image/jpeg", "buffer": jpeg_photo()}])
-        page.get_by_label("Saya setuju data pribadi").check()
+        fill_complaint_form(page, name="Ni Made Sari", nik="5106 0145 0792 0003", phone="0812 3866 945",
+                            address="Jl. Merdeka 1, Bangli", title="Izin usaha belum terbit",
+                            text="Berkas OSS saya belum diverifikasi sejak Januari.",
+                            photo_name="foto-loket.jpg")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.get_by_role("button", name="Kirim pengaduan").click()
 

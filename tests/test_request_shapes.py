@@ -211,13 +211,11 @@ def test_a_holiday_added_later_moves_the_deadlines_of_open_requests(demo, client
 
 def test_a_deadline_moved_later_lifts_the_at_risk_mark(demo):
     from layanan.agencies.models import Holiday
-    from layanan.requests import clock
-
     r = new_request("DPMPTSP-BANGLI", 20, now=datetime(2026, 11, 23, 10, 0, tzinfo=WITA))
     sweep.sweep(now=datetime(2026, 11, 24, 16, 5, tzinfo=WITA))
     r.refresh_from_db()
     assert r.sla_status == "at_risk"
     Holiday.objects.create(agency=r.agency, date="2026-11-24", name="Galungan", kind="local")
-    clock.recompute_open_requests(r.agency_id, now=datetime(2026, 11, 24, 16, 10, tzinfo=WITA))
+    lifecycle.recompute_open_requests(r.agency_id, now=datetime(2026, 11, 24, 16, 10, tzinfo=WITA))
     r.refresh_from_db()
     assert r.sla_status == "on_time"

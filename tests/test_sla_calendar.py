@@ -62,12 +62,6 @@ def test_2026_calendar_has_the_25_days_including_cuti_bersama():
     assert cuti <= days_2026
 
 
-def test_default_hours_mirror_the_agency_model():
-    from layanan.agencies.models import DEFAULT_OFFICE_HOURS as MODEL_DEFAULT
-
-    assert DEFAULT_OFFICE_HOURS == MODEL_DEFAULT
-
-
 def test_from_config_empty_means_perpres_hours(jakarta):
     assert dict(jakarta.office_hours) == {
         **{d: (time(7, 30), time(16)) for d in range(1, 5)},

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from layanan import sla
+
 # Indonesia's three time zones (WIB, WITA, WIT).
 TIMEZONES = [
     ("Asia/Jakarta", "WIB (UTC+7)"),
@@ -9,15 +11,9 @@ TIMEZONES = [
 ]
 TIMEZONE_ABBR = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
-# Perpres 21/2023: Mon-Fri, 37.5 hours a week starting 07:30 local time.
-# Keys are ISO weekdays (1 = Monday); a missing day is closed.
-DEFAULT_OFFICE_HOURS = {
-    "1": ["07:30", "16:00"],
-    "2": ["07:30", "16:00"],
-    "3": ["07:30", "16:00"],
-    "4": ["07:30", "16:00"],
-    "5": ["07:30", "16:30"],
-}
+# Perpres 21/2023 hours (Mon–Fri from 07:30) when an agency sets none: defined once, in
+# the pure calendar package that computes with them.
+DEFAULT_OFFICE_HOURS = sla.DEFAULT_OFFICE_HOURS
 
 
 class Region(models.Model):
@@ -67,10 +63,6 @@ class Agency(models.Model):
     @property
     def timezone_abbr(self):
         return TIMEZONE_ABBR.get(self.timezone, self.timezone)
-
-    def hours_for_weekday(self, iso_weekday: int):
-        hours = self.office_hours or DEFAULT_OFFICE_HOURS
-        return hours.get(str(iso_weekday))
 
 
 class Unit(models.Model):

@@ -7,7 +7,9 @@ Every object is fetched through core.tenancy, so an admin of agency A gets a
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,8 +28,6 @@ admin_required = role_required(*MANAGE_AGENCY)
 
 def _agency(request):
     if request.user.agency is None:
-        from django.http import Http404
-
         raise Http404
     return request.user.agency
 
@@ -239,6 +239,4 @@ def calendar_seed(request):
 
 
 def _calendar_url():
-    from django.urls import reverse
-
     return reverse("agencies:calendar")

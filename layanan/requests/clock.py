@@ -5,14 +5,12 @@ it the agency's office hours, closed days and the request's pauses.
 """
 
 from django.core.cache import cache
-from django.db import transaction
-from django.utils import timezone
 
 from layanan.sla import Pause as ClockPause
 from layanan.sla import WorkingCalendar, compute_deadline
 from layanan.standards.duration import DurationSpec
 
-from .models import OPEN_STATES, Event, Request, SlaStatus
+from .models import SlaStatus
 
 
 def _cache_key(agency_id: int) -> str:
@@ -70,32 +68,3 @@ def sla_status_at(request, now) -> str:
     if request.at_risk_at and now >= request.at_risk_at:
         return SlaStatus.AT_RISK
     return SlaStatus.ON_TIME
-
-
-def recompute_open_requests(agency_id: int, now=None) -> int:
-    """After a calendar change: move the deadlines of the agency's open requests.
-
-    Each request is locked on its own, briefly, so the desk is never blocked for
-    long; a moved due time leaves an internal note on the timeline.
-    """
-    forget_calendar(agency_id)
-    now = now or timezone.now()
-    moved = 0
-    ids = Request.objects.filter(agency_id=agency_id, state__in=OPEN_STATES,
-                                 clock_started_at__isnull=False).values_list("pk", flat=True)
-    for pk in list(ids):
-        with transaction.atomic():
-            request = (Request.objects.select_for_update(of=("self",))
-                       .select_related("agency", "standard").get(pk=pk))
-            before = request.due_at
-            recompute(request)
-            if request.due_at != before:
-                relax_sla_status(request, now)
-                request.save(update_fields=["due_at", "at_risk_at", "sla_status", "updated_at"])
-                Event.objects.create(
-                    request=request, at=now, action="due_moved", public=False,
-                    note="Tenggat disesuaikan karena kalender kerja instansi berubah.",
-                    data={"from": before.isoformat() if before else None,
-                          "to": request.due_at.isoformat() if request.due_at else None})
-                moved += 1
-    return moved

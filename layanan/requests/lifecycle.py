@@ -17,13 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layanan.accounts.models import Position
+from layanan.accounts.models import Position, User
 from layanan.accounts.roles import Role
 from layanan.agencies.queries import unit_subtree
 from layanan.standards.models import APPLICANT, EXTERNAL, Step, StepAction
 
 from . import clock, notifications
-from .models import OPEN_STATES, Event, Pause, Request, RequestSequence, SlaStatus, State
+from .models import (
+    OPEN_STATES,
+    Event,
+    Pause,
+    Request,
+    RequestSequence,
+    RequirementCheck,
+    SlaStatus,
+    State,
+)
 
 # Staff who may record a step done by the applicant or an outside party
 # (a letter arrived from the Sekda, the OPD sent its draft…).
@@ -179,8 +188,6 @@ def entry_step(steps, channel: str):
 
 
 def _save_checks(request, checks: dict):
-    from .models import RequirementCheck
-
     RequirementCheck.objects.bulk_create(
         RequirementCheck(request=request, requirement_id=req_id, satisfied=bool(ok))
         for req_id, ok in checks.items()
@@ -278,8 +285,6 @@ def _escalate(request, actor, now, *, note, public, **_ignored):
 
 def _superior_of(request, actor):
     """The unit head over the request's unit, or the agency head above a unit head."""
-    from layanan.accounts.models import User
-
     staff = User.objects.filter(agency_id=request.agency_id, is_active=True) \
         .exclude(pk=getattr(actor, "pk", None))
     if actor is None or not actor.has_role(Role.UNIT_HEAD, Role.SECRETARY, Role.HEAD):
@@ -485,14 +490,50 @@ def _event(request, actor, action, now, *, from_state="", to_state="", from_step
     )
 
 
-def mark_sla(request, now) -> str | None:
-    """Update the request's SLA status; returns the new status when it changed."""
+# ---------------------------------------------------------------- the clock's changes
+
+
+def mark_late(request, now) -> str | None:
+    """Mark a locked request at risk or breached when the clock says so (the sweep's part).
+
+    Returns the new status, or None when nothing got worse; lifting a mark is
+    relax_sla_status's job, when a deadline moves.
+    """
     status = clock.sla_status_at(request, now)
-    if status == request.sla_status:
+    if status == SlaStatus.ON_TIME or status == request.sla_status:
         return None
     request.sla_status = status
+    request.save(update_fields=["sla_status", "updated_at"])
+    _event(request, None, f"sla_{status}", now, public=False,
+           note=_("Melewati tenggat") if status == SlaStatus.BREACHED else _("Mendekati tenggat"))
     return status
 
 
-__all__ = ["Action", "Conflict", "LifecycleError", "available_actions", "perform", "submit",
-           "SlaStatus"]
+def recompute_open_requests(agency_id: int, now=None) -> int:
+    """After a calendar change: move the deadlines of the agency's open requests.
+
+    Each request is locked on its own, briefly, so the desk is never blocked for
+    long; a moved due time leaves an internal note on the timeline.
+    """
+    clock.forget_calendar(agency_id)
+    now = now or timezone.now()
+    ids = Request.objects.filter(agency_id=agency_id, state__in=OPEN_STATES,
+                                 clock_started_at__isnull=False).values_list("pk", flat=True)
+    return sum(_move_deadline(pk, now) for pk in list(ids))
+
+
+def _move_deadline(pk, now) -> bool:
+    with transaction.atomic():
+        request = (Request.objects.select_for_update(of=("self",))
+                   .select_related("agency", "standard").get(pk=pk))
+        before = request.due_at
+        clock.recompute(request)
+        if request.due_at == before:
+            return False
+        clock.relax_sla_status(request, now)
+        request.save(update_fields=["due_at", "at_risk_at", "sla_status", "updated_at"])
+        _event(request, None, "due_moved", now, public=False,
+               note=_("Tenggat disesuaikan karena kalender kerja instansi berubah."),
+               data={"from": before.isoformat() if before else None,
+                     "to": request.due_at.isoformat() if request.due_at else None})
+        return True

@@ -36,12 +36,9 @@ def _sweep_one(pk, now):
                    .get(pk=pk))
         if request.state not in OPEN_STATES:
             return None
-        status = lifecycle.mark_sla(request, now)
-        if status is None or status == SlaStatus.ON_TIME:
+        status = lifecycle.mark_late(request, now)
+        if status is None:
             return None
-        request.save(update_fields=["sla_status", "updated_at"])
-        lifecycle._event(request, None, f"sla_{status}", now, public=False,
-                         note="Melewati tenggat" if status == SlaStatus.BREACHED else "Mendekati tenggat")
         send_at = clock.calendar_for(request.agency).next_open(now)
         for level, staff in _ladder(request, status):
             notifications.sla_alert(request, staff, level, status, not_before=send_at)

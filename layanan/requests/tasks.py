@@ -4,7 +4,7 @@ from django.db import connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from . import clock, outbox, sweep
+from . import lifecycle, outbox, sweep
 
 
 @HUEY.on_shutdown()
@@ -30,7 +30,7 @@ def sla_sweep():
 
 @db_task(retries=3, retry_delay=30)
 def recompute_deadlines(agency_id: int):
-    return clock.recompute_open_requests(agency_id)
+    return lifecycle.recompute_open_requests(agency_id)
 
 
 def calendar_changed_receiver(sender, agency_id, **kwargs):

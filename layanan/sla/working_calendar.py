@@ -30,9 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
 
-# Mirrors layanan.agencies.models.DEFAULT_OFFICE_HOURS (Perpres 21/2023: Mon–Fri from 07:30,
-# 37.5 hours a week). Copied, not imported, to keep this package free of Django; a test
-# checks that the two stay equal.
+# Perpres 21/2023: Mon–Fri from 07:30, 37.5 hours a week; the hours of an agency that sets
+# none (agencies.models uses this same dict).
 DEFAULT_OFFICE_HOURS = {
     "1": ["07:30", "16:00"],
     "2": ["07:30", "16:00"],

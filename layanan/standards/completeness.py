@@ -71,7 +71,7 @@ def completeness_score(checks: list[ComponentCheck]) -> float:
     return round(100 * sum(c.points for c in checks) / len(checks), 1) if checks else 0.0
 
 
-def missing_for_publishing(std, requirements=None, steps=None) -> list[str]:
+def missing_for_publishing(std, steps=None) -> list[str]:
     """What a request cannot run without. Each line says exactly what to fill in."""
     steps = list(std.steps.all()) if steps is None else steps
     missing = []

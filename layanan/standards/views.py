@@ -77,7 +77,7 @@ def detail(request, pk):
     return render(request, "standards/detail.html", {
         "std": std, "service": std.service, "checks": checks, "score": completeness_score(checks),
         "sections": component_sections(std, requirements, steps),
-        "missing": missing_for_publishing(std, requirements, steps) if std.status == Status.ENACTED else [],
+        "missing": missing_for_publishing(std, steps) if std.status == Status.ENACTED else [],
         "can_edit": can_edit and std.is_editable,
         "can_discuss": can_edit and std.status == Status.DRAFT,
         "can_enact": std.status == Status.DISCUSSED and (
