@@ -68,7 +68,7 @@ def test_standard_downloads_as_a4_pdf(demo, client):
     response = client.get(reverse("portal:pdf", args=["DPMPTSP-BANGLI", service.code]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    pdf = PdfReader(io.BytesIO(response.content))
+    pdf = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     first = pdf.pages[0]
     # A4 is 595 x 842 points.
     assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (595, 842)
