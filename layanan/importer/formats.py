@@ -17,10 +17,18 @@ from bs4 import BeautifulSoup
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml.etree import LxmlError
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 MAX_BYTES = 10 * 1024 * 1024
+# A DOCX is a zip: what it may unpack to, checked before python-docx (lxml) sees any of it.
+MAX_DOCX_UNPACKED = 50 * 1024 * 1024
+MAX_DOCX_MEMBERS = 1000
+MAX_DOCX_RATIO = 200  # uncompressed / compressed, for members above 1 MB
+MAX_PDF_PAGES = 500
+MAX_HTML_DEPTH = 2000  # bs4 takes seconds and hundreds of MB on 100 000 nested tags
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 MIN_TEXT_PER_PAGE = 20
 TEXT_ENCODINGS = ("utf-8-sig", "utf-16", "cp1252")
 _HTML_DOCUMENT = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<table|<div|<p[\s>])", re.I)
@@ -94,6 +102,10 @@ def _looks_binary(data: bytes) -> bool:
 
 def _html(text: str) -> str:
     """Text of an HTML page: tables as markdown rows, lists as "1." / "•" lines."""
+    if _nesting(text) > MAX_HTML_DEPTH:
+        raise ImportDocumentError("too_deep", "Struktur HTML terlalu dalam (tag bersarang terlalu "
+                                              "banyak); simpan sebagai teks atau DOCX. "
+                                              "(The HTML is nested too deeply.)")
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer"]):
         tag.decompose()
@@ -107,6 +119,23 @@ def _html(text: str) -> str:
         table.replace_with(soup.new_string("\n" + _table_text(table) + "\n"))
     text = soup.get_text()
     return re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text).strip() + "\n"
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# Void elements, and those whose end tag HTML lets authors leave out (not counted as nesting).
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+         "p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot", "colgroup"}
+
+
+def _nesting(text: str) -> int:
+    """How deep the tags nest (roughly, without parsing): bs4 recurses on deep trees."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(text):
+        if name.lower() in _VOID or self_closing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _depth(item) -> int:
@@ -132,21 +161,101 @@ def _table_text(table) -> str:
 
 def _docx(data: bytes) -> str:
     """Paragraphs and tables in document order; Word's automatic numbering written out."""
+    _check_docx_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        numbering = _Numbering(document)
+        lines = []
+        for block in document.element.body.iterchildren():
+            tag = block.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                paragraph = Paragraph(block, document)
+                lines.append(numbering.prefix(paragraph) + paragraph.text)
+            elif tag == "tbl":
+                lines.extend(_docx_table(block))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError, AttributeError,
+            IndexError, NotImplementedError) as exc:
         raise ImportDocumentError("corrupt", "Berkas DOCX rusak atau bukan dokumen Word. "
                                              "(The file is not a readable .docx.)") from exc
-    numbering = _Numbering(document)
-    lines = []
-    for block in document.element.body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraph = Paragraph(block, document)
-            lines.append(numbering.prefix(paragraph) + paragraph.text)
-        elif tag == "tbl":
-            lines.extend(_docx_table(block))
     return "\n".join(lines).strip() + "\n"
+
+
+def _check_docx_package(data: bytes) -> None:
+    """Refuse a zip bomb or XML with a DTD before anything parses the package.
+
+    The declared sizes are checked first (count, total, ratio), then every part
+    that is XML is read in chunks (the bytes actually unpacked are counted too)
+    and searched for <!DOCTYPE / <!ENTITY: Word never writes a DTD, and a DTD is
+    how entity expansion ("billion laughs") and external entities get in.
+    """
+    too_large = ImportDocumentError(
+        "too_large_unpacked", f"Isi berkas DOCX terlalu besar setelah dibuka (lebih dari "
+                              f"{MAX_DOCX_UNPACKED // (1024 * 1024)} MB); berkas ini ditolak. "
+                              "(The .docx unpacks to more than the limit and is refused.)")
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        members = package.infolist()
+        if len(members) > MAX_DOCX_MEMBERS:
+            raise ImportDocumentError("too_many_parts", "Berkas DOCX berisi terlalu banyak bagian; berkas "
+                                                        "ini ditolak. (The .docx has too many parts.)")
+        if sum(m.file_size for m in members) > MAX_DOCX_UNPACKED:
+            raise too_large
+        if any(m.file_size > max(1024 * 1024, MAX_DOCX_RATIO * m.compress_size) for m in members):
+            raise too_large
+        unpacked = 0
+        for member in members:
+            if member.is_dir():
+                continue
+            with package.open(member) as part:
+                head = part.read(64 * 1024)
+                unpacked += len(head)
+                budget = MAX_DOCX_UNPACKED - unpacked
+                read = _scan_xml if _is_xml(member.filename, head) else _drain
+                unpacked += read(part, head, budget)
+            if unpacked > MAX_DOCX_UNPACKED:
+                raise too_large
+    except ImportDocumentError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError, EOFError,
+            RuntimeError) as exc:
+        raise ImportDocumentError("corrupt", "Berkas DOCX rusak atau bukan dokumen Word. "
+                                             "(The file is not a readable .docx.)") from exc
+
+
+def _is_xml(name: str, head: bytes) -> bool:
+    """Parts python-docx may parse: .xml/.rels, or anything that starts like XML except an SVG image."""
+    name = name.lower()
+    if name.endswith((".xml", ".rels")):
+        return True
+    start = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
+    return not name.endswith(".svg") and (not start or start.startswith(b"<"))
+
+
+def _drain(part, head: bytes, budget: int) -> int:
+    """Read a binary part to its end (the CRC is checked); stops past the budget."""
+    read = 0
+    while chunk := part.read(1024 * 1024):
+        read += len(chunk)
+        if read > budget:
+            break
+    return read
+
+
+def _scan_xml(part, head: bytes, budget: int) -> int:
+    """Read an XML part to its end looking for a DTD; returns the bytes read after `head`."""
+    read, tail, chunk = 0, b"", head
+    while chunk:
+        window = tail + chunk
+        if _DTD.search(window) or _DTD.search(window.replace(b"\x00", b"")):  # UTF-8 or UTF-16
+            raise ImportDocumentError(
+                "dtd", "Berkas DOCX berisi deklarasi DTD/ENTITY yang tidak pernah dibuat Word; berkas ini "
+                       "ditolak demi keamanan. (The .docx contains DTD or entity declarations; refused.)")
+        tail = window[-32:]
+        chunk = part.read(1024 * 1024)
+        read += len(chunk)
+        if read > budget:
+            break
+    return read
 
 
 def _docx_table(table) -> list[str]:
@@ -225,10 +334,15 @@ def _pdf(data: bytes) -> str:
         if reader.is_encrypted and not reader.decrypt(""):
             raise ImportDocumentError("encrypted", "PDF terkunci kata sandi; buka kuncinya lalu unggah lagi. "
                                                    "(The PDF is password-protected.)")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ImportDocumentError("too_many_pages", f"PDF ini lebih dari {MAX_PDF_PAGES} halaman; "
+                                                        "unggah bagian standar pelayanannya saja. "
+                                                        f"(The PDF has more than {MAX_PDF_PAGES} pages.)")
         pages = [page.extract_text() or "" for page in reader.pages]
     except ImportDocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError,
+            RecursionError, ZeroDivisionError) as exc:
         raise ImportDocumentError("corrupt", "Berkas PDF rusak dan tidak dapat dibaca. "
                                              "(The PDF is damaged.)") from exc
     text = "\n\n".join(pages)
