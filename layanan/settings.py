@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "layanan.demo",
     "layanan.importer",
     "layanan.requests",
+    "layanan.privacy",
     "huey.contrib.djhuey",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("kelola/instansi/", include("layanan.agencies.urls")),
     path("kelola/standar/", include("layanan.standards.urls")),
     path("kelola/impor/", include("layanan.importer.urls")),
+    path("kelola/privasi/", include("layanan.privacy.urls")),
     path("kelola/", include("layanan.requests.urls_desk")),
     path("api/v1/", include("layanan.api.urls")),
     path("", include("layanan.requests.urls_public")),

@@ -20,12 +20,14 @@ class AgencyProfileForm(forms.ModelForm):
 
     class Meta:
         model = Agency
-        fields = ["name", "timezone", "address", "website", "maklumat", "logo"]
+        fields = ["name", "timezone", "address", "website", "maklumat", "logo",
+                  "retention_days", "retention_days_complaint", "retention_days_information"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2}),
                    "maklumat": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["retention_days"].required = False
         hours = self.instance.office_hours or {}
         for day, label in WEEKDAYS:
             opens, closes = (hours.get(str(day)) or ["", ""])
@@ -33,6 +35,9 @@ class AgencyProfileForm(forms.ModelForm):
                                                          initial=opens or None)
             self.fields[f"close_{day}"] = forms.TimeField(label=_("%s tutup") % label,
                                                           required=False, initial=closes or None)
+        # The retention periods (UU 27/2022) come last, after the office hours.
+        for name in ("retention_days", "retention_days_complaint", "retention_days_information"):
+            self.fields[name] = self.fields.pop(name)
 
     def clean(self):
         data = super().clean()
@@ -47,6 +52,11 @@ class AgencyProfileForm(forms.ModelForm):
                 hours[str(day)] = [opens.strftime("%H:%M"), closes.strftime("%H:%M")]
         self.instance.office_hours = hours
         return data
+
+    def clean_retention_days(self):
+        # Left empty (an older form, a client that does not send it): the period stays as it was.
+        value = self.cleaned_data.get("retention_days")
+        return self.instance.retention_days if value is None else value
 
     def weekday_fields(self):
         return [(label, self[f"open_{day}"], self[f"close_{day}"]) for day, label in WEEKDAYS]

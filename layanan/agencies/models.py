@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,12 @@ TIMEZONE_ABBR = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura"
 # Perpres 21/2023 hours (Mon–Fri from 07:30) when an agency sets none: defined once, in
 # the pure calendar package that computes with them.
 DEFAULT_OFFICE_HOURS = sla.DEFAULT_OFFICE_HOURS
+
+# Personal data of finished requests is kept this long unless the agency sets its own period
+# (docs/decisions.md "Personal data has a lifetime"); never less than a month.
+DEFAULT_RETENTION_DAYS = 5 * 365
+MIN_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 100 * 365
 
 
 class Region(models.Model):
@@ -51,6 +58,25 @@ class Agency(models.Model):
         blank=True,
         help_text=_("Janji tertulis instansi untuk memberikan layanan sesuai standar."),
     )
+    # How long the applicant's personal data is kept after a request is finished (UU 27/2022):
+    # then it is anonymised (layanan/privacy). Blank per-kind periods use the general one.
+    retention_days = models.PositiveIntegerField(
+        _("masa simpan data pribadi (hari)"), default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_("Berapa hari data pribadi pemohon disimpan setelah permohonan selesai, ditolak atau "
+                    "dicabut. Sesudah itu nama, NIK, kontak dan berkas pemohon dihapus; statistik tetap. "
+                    "Sesuaikan dengan jadwal retensi arsip instansi."),
+    )
+    retention_days_complaint = models.PositiveIntegerField(
+        _("masa simpan untuk pengaduan (hari)"), null=True, blank=True,
+        validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_("Kosongkan untuk memakai masa simpan umum."),
+    )
+    retention_days_information = models.PositiveIntegerField(
+        _("masa simpan untuk permintaan informasi dan data (hari)"), null=True, blank=True,
+        validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_("Kosongkan untuk memakai masa simpan umum."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -63,6 +89,14 @@ class Agency(models.Model):
     @property
     def timezone_abbr(self):
         return TIMEZONE_ABBR.get(self.timezone, self.timezone)
+
+    def retention_days_for(self, kind: str) -> int:
+        """Days personal data of a finished request of `kind` (a ServiceKind value) is kept."""
+        if kind == "complaint" and self.retention_days_complaint:
+            return self.retention_days_complaint
+        if kind in {"information", "data_request"} and self.retention_days_information:
+            return self.retention_days_information
+        return self.retention_days
 
 
 class Unit(models.Model):

@@ -37,6 +37,8 @@ AGENCY_PATHS: dict[str, str] = {
     "requests.pause": "request__agency",
     "requests.identityview": "request__agency",
     "importer.importsession": "agency",
+    "privacy.datasubjectrequest": "agency",
+    "privacy.subjectkey": "agency",
 }
 
 

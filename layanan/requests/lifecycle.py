@@ -537,3 +537,122 @@ def _move_deadline(pk, now) -> bool:
                data={"from": before.isoformat() if before else None,
                      "to": request.due_at.isoformat() if request.due_at else None})
         return True
+
+
+# ---------------------------------------------------------------- personal data
+
+# Events without a staff actor that the system itself writes (fixed texts, no applicant's words).
+SYSTEM_EVENTS = {"received", "return_incomplete", "due_moved", "sla_at_risk", "sla_breached", "anonymised"}
+ANONYMISE_REASONS = {
+    "retention": gettext_lazy("Data pribadi pemohon dihapus karena masa simpannya berakhir."),
+    "erasure": gettext_lazy("Data pribadi pemohon dihapus atas permintaan pemohon."),
+}
+
+
+def anonymise(request_pk: int, *, actor=None, now=None, reason: str = "retention") -> bool:
+    """Remove the applicant's personal data from a finished request (UU 27/2022).
+
+    Blanks the identity fields and the applicant's own words (the description,
+    notes the applicant wrote), takes identifying strings out of the subject,
+    staff notes and the answer, deletes every file of the request (after the
+    commit) and the undelivered messages, blanks the sent ones' recipient and
+    text, and the linked guest-book line. What the statistics need stays:
+    service, kind, channel, unit, state, dates, SLA status, the timeline's
+    actions. Returns False when the request is gone or already anonymised;
+    an open request raises LifecycleError (the agency still has a duty to it).
+    `actor` is the staff member handling an erasure request; None is the system
+    (the retention job).
+    """
+    from layanan.privacy.redact import identity_terms, redact, redact_data
+
+    from . import access
+    from .models import (
+        OPEN_STATES,
+        CompensationTask,
+        Event,
+        GuestBookEntry,
+        OutboxMessage,
+        Request,
+        RequirementCheck,
+        new_secret,
+    )
+
+    now = now or timezone.now()
+    actor = actor or access.SYSTEM
+    with transaction.atomic():
+        request = Request.objects.select_for_update(of=("self",)).filter(pk=request_pk).first()
+        if request is None or request.anonymised_at is not None:
+            return False
+        if request.state in OPEN_STATES:
+            raise LifecycleError(_("Permohonan %(code)s masih berjalan: data pemohon baru dapat dihapus "
+                                   "setelah permohonan selesai, ditolak atau dicabut.")
+                                 % {"code": request.tracking_code})
+        attachments = list(request.attachments.all())
+        guests = list(GuestBookEntry.objects.filter(request=request))
+        terms = identity_terms(
+            name=request.applicant_name, nik=request.applicant_nik, phone=request.applicant_phone,
+            email=request.applicant_email, address=request.applicant_address,
+            others=[request.letter_signatory, *(a.filename for a in attachments),
+                    *(g.name for g in guests), *(g.identity_number for g in guests)])
+
+        files = [a.file.name for a in attachments if a.file.name]
+        request.attachments.all().delete()
+        events = list(Event.objects.filter(request=request))
+        for event in events:
+            kind = getattr(event, "actor_kind", "")
+            written_by_applicant = kind == "applicant" or (
+                event.actor_id is None and kind != "system" and event.action not in SYSTEM_EVENTS)
+            if written_by_applicant and event.note:
+                event.note = _("Catatan pemohon dihapus (data pribadi).")
+            else:
+                event.note = redact(event.note, terms)
+            event.actor_label = redact(event.actor_label, terms)
+            event.data = redact_data(event.data, terms)
+        Event.objects.bulk_update(events, ["note", "actor_label", "data"], batch_size=200)
+        unsent = OutboxMessage.objects.filter(request=request, sent_at__isnull=True).delete()[0]
+        sent = OutboxMessage.objects.filter(request=request).update(recipient="", subject="", body="")
+        GuestBookEntry.objects.filter(request=request).update(name="", identity_number="", organisation="")
+        for check in RequirementCheck.objects.filter(request=request).exclude(note=""):
+            check.note = redact(check.note, terms)
+            check.save(update_fields=["note"])
+        for task in CompensationTask.objects.filter(request=request).exclude(note=""):
+            task.note = redact(task.note, terms)
+            task.save(update_fields=["note"])
+
+        request.applicant_name = request.applicant_nik = request.applicant_phone = ""
+        request.applicant_email = request.applicant_address = request.letter_signatory = ""
+        request.description = ""
+        request.subject = redact(request.subject, terms)[:300]
+        request.product_text = redact(request.product_text, terms)
+        request.reject_reason = redact(request.reject_reason, terms)
+        request.tracking_secret = new_secret()  # links in old e-mails and receipts stop working
+        request.anonymised_at = now
+        request.version += 1
+        request.save()
+        _event(request, actor, "anonymised", now, public=False,
+               note=str(ANONYMISE_REASONS.get(reason, ANONYMISE_REASONS["retention"])),
+               data={"reason": reason, "files_removed": len(attachments), "messages_removed": unsent,
+                     "messages_blanked": sent})
+        transaction.on_commit(lambda: _delete_files(files))
+    return True
+
+
+def _delete_files(names) -> None:
+    """Delete a request's stored files (after the commit that removed their rows), then its folder."""
+    import logging
+    import os
+
+    from django.core.files.storage import default_storage
+
+    folders = set()
+    for name in names:
+        try:
+            default_storage.delete(name)
+            folders.add(os.path.dirname(name))
+        except OSError:  # pragma: no cover - logged; the row is gone, the file is an orphan
+            logging.getLogger(__name__).exception("Could not delete %s while anonymising", name)
+    for folder in folders:
+        try:
+            os.rmdir(default_storage.path(folder))
+        except (OSError, NotImplementedError, ValueError):
+            pass  # not empty, not a local folder, or already gone
