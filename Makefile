@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 DEV_ENV := DEBUG=1
+# Every make target is a developer's: no production secrets needed (layanan/settings.py DEV_MODE).
+export LAYANAN_DEV ?= 1
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: eval-import run test test-fast lint bench bench-quick setup browser messages demo clean help worker

@@ -4,10 +4,15 @@ SQLite in WAL mode is the default so that `make run` works on a laptop with
 nothing else installed; production sets DATABASE_URL to PostgreSQL.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,18 +27,54 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Development mode: a laptop, the test suite, the benchmarks. `make` sets LAYANAN_DEV=1, the test
+# settings (layanan/settings_test.py) too, and DEBUG=1 implies it. Only in development may the
+# secrets below be missing; production (neither set) refuses to start without them.
+DEV_MODE = DEBUG or env_bool("LAYANAN_DEV", False)
+
+
+def require_secret(name: str, what: str, how: str) -> None:
+    raise ImproperlyConfigured(
+        f"{name} is not set (or is the development value): {what} Set it in the environment ({how}), or set LAYANAN_DEV=1 on a "
+        f"development machine. / {name} belum diisi: Layanan tidak mau berjalan di produksi tanpa "
+        f"variabel ini. Isi {name} di environment (lihat docs/operations.md, \"Production settings\"), "
+        f"atau LAYANAN_DEV=1 di mesin pengembangan."
+    )
+
+
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105  (development only, refused below)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and not env_bool("LAYANAN_INSECURE_DEV_KEY", True):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # Development only: `make run` and the tests need no configuration.
-    SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
+if not SECRET_KEY or (SECRET_KEY == DEV_SECRET_KEY and not DEV_MODE):
+    if not DEV_MODE:
+        require_secret("SECRET_KEY", "sessions, CSRF and password-reset links are signed with it.",
+                       "50+ random characters: "
+                       "python -c 'import secrets; print(secrets.token_urlsafe(50))'")
+    SECRET_KEY = DEV_SECRET_KEY
 
 # The public address, for links in e-mails and receipts.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Fernet keys for personal data at rest, newest first (see core/crypto.py).
-FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k]
+# Fernet keys for personal data at rest, newest first (see core/crypto.py and docs/operations.md
+# "Rotating the encryption key"). Never derived from SECRET_KEY in production, so that changing
+# SECRET_KEY can never make the stored NIK, phone numbers and addresses unreadable.
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",")
+                         if k.strip()]
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEV_MODE:
+        require_secret("FIELD_ENCRYPTION_KEYS", "NIK, phone numbers and addresses are encrypted with it.",
+                       "comma-separated Fernet keys, newest first; "
+                       "a new one: python -m layanan.core.crypto new-key")
+    # The fixed development key (the one earlier development databases were written with).
+    _dev_key = hashlib.sha256(b"layanan-field-key:" + DEV_SECRET_KEY.encode()).digest()
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_dev_key).decode()]
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes). / "
+            "FIELD_ENCRYPTION_KEYS berisi nilai yang bukan kunci Fernet."
+        ) from None
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
@@ -60,6 +101,8 @@ INSTALLED_APPS = [
     "layanan.requests",
     "layanan.privacy",
     "huey.contrib.djhuey",
+    "axes",  # login lockout (docs/operations.md "Logins")
+    "csp",  # Content-Security-Policy header
 ]
 
 MIDDLEWARE = [
@@ -71,7 +114,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "layanan.core.middleware.StaffSessionMiddleware",  # idle timeout, 12 h cap, no-store for staff
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 login page
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins (needs `request`)
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "layanan.urls"
@@ -120,15 +170,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# One process only (no REDIS_URL on purpose): silences the warning that rate limits, login
+# lockouts and the tracking failure counter need the shared cache (core/checks.py).
+LAYANAN_SINGLE_PROCESS = env_bool("LAYANAN_SINGLE_PROCESS", False)
+SILENCED_SYSTEM_CHECKS = [c.strip() for c in os.environ.get("SILENCED_SYSTEM_CHECKS", "").split(",")
+                          if c.strip()]
+if not REDIS_URL and (DEV_MODE or LAYANAN_SINGLE_PROCESS):
+    # Local memory is right for one process; axes warns about it for a reason that does not apply.
+    SILENCED_SYSTEM_CHECKS.append("axes.W001")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email", "nip")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Logins (docs/operations.md "Logins"). django-axes counts failed logins in the cache — Redis in
+# production, so every web worker sees the same counts: after LOGIN_FAILURE_LIMIT failures for an
+# account, or from one address, logins are refused for LOGIN_COOLOFF_MINUTES (the login page says
+# so, with status 429). Offices whose staff share one public address may set LOGIN_LOCKOUT_PER_IP=0
+# (then per account, and per account and address).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = (["username", "ip_address"] if env_bool("LOGIN_LOCKOUT_PER_IP", True)
+                           else ["username", ["username", "ip_address"]])
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "layanan.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "layanan.accounts.views.client_ip"
+AXES_VERBOSE = False
+
+# Staff sessions end after STAFF_IDLE_MINUTES without a request, when the browser closes, and
+# after SESSION_MAX_HOURS in any case (core/middleware.py).
+STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # one-time links sent by the agency admin
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -155,16 +240,56 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# HTTPS (docs/operations.md "Production settings"). Outside development the cookies are secure and
+# plain HTTP is redirected unless the environment says otherwise; HSTS is switched on explicitly.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEV_MODE)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEV_MODE)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("BEHIND_TLS_PROXY", False):
+    # The proxy (nginx) terminates TLS and must set, never pass on, X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files, no
+# inline script. The QR code is inline SVG markup; the favicon is `data:`.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Every record goes through one handler whose filter removes tracking secrets, reset tokens and
+# ?token=-like values from request paths (core/logging.py; gunicorn: deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "layanan.core.logging.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own request and server loggers, through the redacting handler only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every layout step at INFO.
+        "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+        # django-axes logs every login at INFO (with the names masked); lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # E-mail: SMTP in production (EMAIL_HOST…); the console in development.

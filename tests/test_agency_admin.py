@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.urls import reverse
 
 from layanan.accounts.models import User
@@ -62,30 +63,37 @@ def test_parent_unit_must_belong_to_the_same_agency(demo, client_for):
     assert not Unit.objects.filter(name="Seksi Asing").exists()
 
 
-def test_admin_adds_staff_with_a_position_who_can_then_log_in(demo, client_for, client):
+def test_admin_adds_staff_with_a_position_who_chooses_their_own_password(demo, client_for, client):
     admin, agency = admin_client(client_for)
     unit = Unit.objects.filter(agency=agency).first()
     response = admin.post(reverse("agencies:staff_new"), {
         "username": "bangli.baru", "full_name": "Ni Luh Baru", "nip": "", "email": "",
-        "is_active": "on", "password": "kata-sandi-panjang-99", "title": "Pelaksana",
-        "role": "handler", "unit": unit.pk})
-    assert response.status_code == 302
+        "is_active": "on", "title": "Pelaksana", "role": "handler", "unit": unit.pk})
+    assert response.status_code == 200  # no e-mail address: the one-time link is shown once
     person = User.objects.get(username="bangli.baru")
     assert person.agency == agency and person.roles == {"handler"}
-    assert client.login(username="bangli.baru", password="kata-sandi-panjang-99")
+    assert not person.has_usable_password()  # the admin set no password
+    link = response.context["link"]
+    path = link.removeprefix(settings.SITE_URL)
+    form_page = client.get(path, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": "kata-sandi-panjang-99",
+                                                 "new_password2": "kata-sandi-panjang-99"})
+    assert client.post(reverse("accounts:login"), {"username": "bangli.baru",
+                                                   "password": "kata-sandi-panjang-99"}).status_code == 302
     # A region-wide role cannot be handed out by an agency admin.
     response = admin.post(reverse("agencies:position_add", args=[person.pk]),
                           {"p-title": "Pengawas", "p-role": "overseer"})
     assert User.objects.get(pk=person.pk).roles == {"handler"}
 
 
-def test_weak_password_is_refused(demo, client_for):
+def test_weak_password_is_refused(demo, client_for, client):
     admin, agency = admin_client(client_for)
     response = admin.post(reverse("agencies:staff_new"), {
-        "username": "bangli.lemah", "full_name": "X", "password": "123", "title": "Pelaksana",
-        "role": "handler"})
+        "username": "bangli.lemah", "full_name": "X", "title": "Pelaksana", "role": "handler"})
+    form_page = client.get(response.context["link"].removeprefix(settings.SITE_URL), follow=True)
+    response = client.post(form_page.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"})
     assert response.status_code == 400
-    assert not User.objects.filter(username="bangli.lemah").exists()
+    assert not User.objects.get(username="bangli.lemah").has_usable_password()
 
 
 def test_calendar_is_seeded_with_national_holidays_and_cuti_bersama(demo, client_for):

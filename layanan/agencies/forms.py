@@ -1,9 +1,8 @@
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import Position, User
-from layanan.accounts.roles import Role
+from layanan.accounts.roles import REGION_WIDE, Role
 from layanan.standards.models import ChannelKind
 
 from .models import Agency, Holiday, Unit
@@ -11,8 +10,7 @@ from .models import Agency, Holiday, Unit
 WEEKDAYS = [(1, _("Senin")), (2, _("Selasa")), (3, _("Rabu")), (4, _("Kamis")), (5, _("Jumat")),
             (6, _("Sabtu")), (7, _("Minggu"))]
 # Roles an agency admin may give; region-wide roles are granted by the platform operator.
-AGENCY_ROLES = [(value, label) for value, label in Role.choices
-                if value not in {Role.OVERSEER, Role.AUDITOR}]
+AGENCY_ROLES = [(value, label) for value, label in Role.choices if value not in REGION_WIDE]
 
 
 class AgencyProfileForm(forms.ModelForm):
@@ -110,7 +108,8 @@ class StaffForm(forms.ModelForm):
 
 
 class NewStaffForm(StaffForm):
-    password = forms.CharField(label=_("Kata sandi awal"), widget=forms.PasswordInput)
+    """No password: the new staff member chooses it through a one-time link (accounts.staffing)."""
+
     title = forms.CharField(label=_("Jabatan"), max_length=200)
     role = forms.ChoiceField(label=_("Peran"), choices=AGENCY_ROLES)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
@@ -118,11 +117,6 @@ class NewStaffForm(StaffForm):
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = agency.units.all()
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
 
 
 class PositionForm(forms.ModelForm):
@@ -137,11 +131,3 @@ class PositionForm(forms.ModelForm):
         self.fields["unit"].queryset = agency.units.all()
         self.fields["unit"].required = False
 
-
-class PasswordResetForm(forms.Form):
-    password = forms.CharField(label=_("Kata sandi baru"), widget=forms.PasswordInput)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password

@@ -1,7 +1,10 @@
 """Agency admin screens: profile, units, staff, working calendar.
 
 Every object is fetched through core.tenancy, so an admin of agency A gets a
-404 for any unit, staff member or holiday of agency B.
+404 for any unit, staff member or holiday of agency B. Staff accounts also go
+through accounts.staffing: region-wide users and platform operators are listed
+but are a 404 to edit, and the admin never sets anyone's password (a one-time
+link instead).
 """
 
 from django.contrib import messages
@@ -14,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from layanan.accounts import staffing
 from layanan.accounts.models import Position, User
 from layanan.accounts.roles import MANAGE_AGENCY
 from layanan.core.decorators import form_status, role_required
@@ -99,10 +103,19 @@ def unit_delete(request, pk):
     return redirect("agencies:units")
 
 
+def _staff_or_404(request, pk):
+    """A staff member this agency admin may manage (accounts.staffing), else 404."""
+    return get_scoped_or_404(staffing.manageable(User.objects.all()), request.user, region_wide=False, pk=pk)
+
+
 @admin_required
 def staff(request):
     people = scoped(User.objects.prefetch_related("positions__unit"), request.user, region_wide=False)
-    return render(request, "agencies/staff.html", {"people": people.order_by("full_name")})
+    editable = set(staffing.manageable(people).values_list("pk", flat=True))
+    people = list(people.order_by("full_name"))
+    for person in people:
+        person.editable = person.pk in editable
+    return render(request, "agencies/staff.html", {"people": people})
 
 
 @admin_required
@@ -113,12 +126,12 @@ def staff_new(request):
         with transaction.atomic():
             user = form.save(commit=False)
             user.agency = agency
-            user.set_password(form.cleaned_data["password"])
+            user.set_unusable_password()  # chosen by the staff member through the link
             user.save()
             Position.objects.create(user=user, unit=form.cleaned_data["unit"],
                                     title=form.cleaned_data["title"], role=form.cleaned_data["role"])
         messages.success(request, _("Pegawai %s ditambahkan.") % user)
-        return redirect("agencies:staff_edit", pk=user.pk)
+        return _password_link_sent(request, user, new_account=True)
     return render(request, "agencies/staff_form.html", {"form": form},
                   status=form_status(request))
 
@@ -126,7 +139,7 @@ def staff_new(request):
 @admin_required
 def staff_edit(request, pk):
     agency = _agency(request)
-    person = get_scoped_or_404(User.objects, request.user, region_wide=False, pk=pk)
+    person = _staff_or_404(request, pk)
     form = forms.StaffForm(request.POST or None, instance=person, prefix="u")
     position_form = forms.PositionForm(None, agency=agency, prefix="p")
     if request.method == "POST" and form.is_valid():
@@ -135,16 +148,15 @@ def staff_edit(request, pk):
         return redirect("agencies:staff_edit", pk=person.pk)
     return render(request, "agencies/staff_edit.html", {
         "person": person, "form": form, "position_form": position_form,
-        "password_form": forms.PasswordResetForm(),
         "positions": person.positions.select_related("unit"),
-    })
+    }, status=form_status(request))
 
 
 @admin_required
 @require_POST
 def position_add(request, pk):
     agency = _agency(request)
-    person = get_scoped_or_404(User.objects, request.user, region_wide=False, pk=pk)
+    person = _staff_or_404(request, pk)
     form = forms.PositionForm(request.POST, agency=agency, prefix="p")
     if form.is_valid():
         try:
@@ -162,6 +174,7 @@ def position_add(request, pk):
 @require_POST
 def position_delete(request, pk):
     position = get_scoped_or_404(Position.objects, request.user, region_wide=False, pk=pk)
+    _staff_or_404(request, position.user_id)
     position.delete()
     messages.success(request, _("Jabatan dihapus."))
     return redirect("agencies:staff_edit", pk=position.user_id)
@@ -170,15 +183,18 @@ def position_delete(request, pk):
 @admin_required
 @require_POST
 def staff_password(request, pk):
-    person = get_scoped_or_404(User.objects, request.user, region_wide=False, pk=pk)
-    form = forms.PasswordResetForm(request.POST)
-    if form.is_valid():
-        person.set_password(form.cleaned_data["password"])
-        person.save(update_fields=["password"])
-        messages.success(request, _("Kata sandi diganti."))
-    else:
-        messages.error(request, " ".join(form.errors["password"]))
-    return redirect("agencies:staff_edit", pk=person.pk)
+    """"Kirim tautan kata sandi": a one-time link for the staff member, never a password."""
+    person = _staff_or_404(request, pk)
+    return _password_link_sent(request, person, new_account=False)
+
+
+def _password_link_sent(request, person, *, new_account):
+    link = staffing.send_password_link(person, new_account=new_account)
+    if link is None:
+        messages.success(request, _("Tautan untuk memilih kata sandi dikirim ke %s.") % person.email)
+        return redirect("agencies:staff_edit", pk=person.pk)
+    # No e-mail address: the admin hands the link over in person. Shown once, never stored.
+    return render(request, "agencies/staff_password_link.html", {"person": person, "link": link})
 
 
 @admin_required

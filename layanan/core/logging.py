@@ -1,0 +1,60 @@
+"""Secrets never reach the logs.
+
+The tracking link carries its secret in the path (`/lacak/<code>/<secret>/…`), the password-reset
+link its token (`/akun/atur-ulang/<uid>/<token>/`), and a few URLs may carry `?token=`-like query
+values. Django's request and server loggers and gunicorn's access log would write them out; the
+filter and the gunicorn logger below replace those parts with `[redacted]`.
+"""
+
+import logging
+import re
+
+REDACTED = "[redacted]"
+
+_PATTERNS = [
+    # /lacak/<code>/<secret>… → /lacak/<code>/[redacted]…
+    (re.compile(r"(/lacak/[^/\s?#\"']+/)[^/\s?#\"']+"), r"\1" + REDACTED),
+    # /akun/atur-ulang/<uid>/<token>/ (Django's own "set-password" step names no token)
+    (re.compile(r"(/akun/atur-ulang/[^/\s?#\"']+/)(?!set-password\b)[^/\s?#\"']+"), r"\1" + REDACTED),
+    # ?token=…, &secret=…, ?key=…, ?password=…, ?sig=…
+    (re.compile(r"([?&](?:token|secret|key|password|sig|signature)=)[^&\s#\"']*", re.IGNORECASE),
+     r"\1" + REDACTED),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    """A logging filter (settings.LOGGING) that redacts secrets in the formatted message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's problem, not ours
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+try:  # gunicorn is a dependency, but keep this module importable without it
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover
+    _GunicornLogger = None
+
+if _GunicornLogger is not None:
+
+    class RedactingGunicornLogger(_GunicornLogger):
+        """gunicorn's logger with every access-log atom (request line, path, query…) redacted.
+
+        Used by deploy/gunicorn.conf.py (`logger_class`).
+        """
+
+        def atoms(self, resp, req, environ, request_time):
+            values = super().atoms(resp, req, environ, request_time)
+            return {k: redact(v) if isinstance(v, str) else v for k, v in values.items()}
