@@ -1,9 +1,14 @@
-"""Notifications leave through a real Huey worker to a real SMTP server, once each."""
+"""Notifications leave through a real Huey worker to a real SMTP server, once each.
+
+(Once each in the normal case; after a crash between send and mark a message is sent again
+with the same Message-ID: tests/test_outbox_faults.py.)"""
 
 import time
+from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
@@ -20,6 +25,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def worker(tmp_path):
     """A real Huey consumer (one worker thread) on a private queue."""
+    with running_worker(tmp_path) as consumer:
+        yield consumer
+
+
+@contextmanager
+def running_worker(tmp_path):
     previous_storage, previous_immediate = HUEY.storage, HUEY.immediate
     HUEY.immediate = False
     HUEY.storage = SqliteStorage(name="layanan-test", filename=str(tmp_path / "huey.sqlite3"))
@@ -72,11 +83,49 @@ def test_smtp_down_is_retried_later_and_sent_once(seeded, settings):
     message = OutboxMessage.objects.get(request=request)
     assert message.sent_at is None and message.attempts == 1 and message.last_error
     assert message.not_before is not None
+    assert message.status == "waiting" and message.claimed_at is None  # the claim was released
     with smtp_server(settings) as inbox:
         assert outbox.send_pending() == 0  # backing off: not yet due
         assert outbox.send_pending(now=message.not_before) == 1
         assert outbox.send_pending(now=message.not_before) == 0
         assert len(inbox.messages) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 2)
+    # The Message-ID names the message and the site; it is recorded as the provider's id.
+    assert message.provider_id == inbox.messages[0]["Message-ID"]
+    assert message.provider_id == f"<outbox.{message.pk}.received.{request.pk}@127.0.0.1>"
+
+
+def test_a_message_that_keeps_failing_is_given_up_and_stays_visible(seeded, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing there
+    request = submit("DPMN-SOLOK")
+    message = OutboxMessage.objects.get(request=request)
+    for _ in range(outbox.MAX_ATTEMPTS - 1):  # 1, 2, 4 … minutes apart
+        assert outbox.send_pending(now=message.not_before) == 0
+        message.refresh_from_db()
+    assert (message.status, message.attempts) == ("failed", outbox.MAX_ATTEMPTS)
+    assert "Connection refused" in message.last_error
+    assert list(outbox.failed()) == [message]
+    assert outbox.send_pending(now=message.not_before + timedelta(days=30)) == 0  # never again
+
+
+def test_a_whatsapp_message_fails_at_once_with_a_clear_reason(seeded, mailoutbox):
+    """The WhatsApp transport is a placeholder until its own issue connects a provider."""
+    request = submit("DPMN-SOLOK")
+    assert len(mailoutbox) == 1  # the e-mail receipt went out
+    message = OutboxMessage.objects.create(
+        request=request, channel=OutboxMessage.Channel.WHATSAPP, recipient="+628123866945",
+        template="received", subject="", body="Permohonan diterima.", dedupe_key=f"wa:received:{request.pk}")
+    assert outbox.send_pending() == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert "WhatsApp channel is not connected" in message.last_error
+
+
+def test_the_worker_refuses_to_send_inside_a_database_transaction(seeded):
+    with transaction.atomic(), pytest.raises(RuntimeError, match="outside any database transaction"):
+        outbox.send_pending()
 
 
 def test_the_same_notification_is_written_once(seeded):

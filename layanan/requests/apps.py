@@ -9,6 +9,8 @@ class RequestsConfig(AppConfig):
     def ready(self):
         from layanan.agencies.signals import calendar_changed
 
-        from .tasks import calendar_changed_receiver
+        from .signals import outbox_written
+        from .tasks import calendar_changed_receiver, outbox_written_receiver
 
         calendar_changed.connect(calendar_changed_receiver, dispatch_uid="requests.recompute_deadlines")
+        outbox_written.connect(outbox_written_receiver, dispatch_uid="requests.send_outbox")

@@ -260,9 +260,12 @@ class RequirementCheck(models.Model):
 class OutboxMessage(models.Model):
     """A notification written in the same transaction as the change it reports.
 
-    The worker sends it later with retries; `dedupe_key` makes a second write of
-    the same message (a retried transition) a no-op, and `sent_at` makes a
-    second send of it impossible.
+    The worker (requests/outbox.py) claims it (`claimed_at`, `claim_token`,
+    committed), sends it outside any transaction, then marks it sent. Delivery
+    is at-least-once: `dedupe_key` makes a second write of the same message (a
+    retried transition) a no-op, and the e-mail's Message-ID (derived from the
+    id and dedupe key) is the same on every attempt, so a resend after a crash
+    is recognisable. `failed_at` is set when the worker gives up.
     """
 
     class Channel(models.TextChoices):
@@ -282,12 +285,25 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=255, blank=True)  # Message-ID, or the provider's id
 
     class Meta:
         indexes = [models.Index(fields=["sent_at", "not_before"], name="outbox_pending")]
 
     def __str__(self):
         return f"{self.template} #{self.pk}"
+
+    @property
+    def status(self) -> str:
+        """sent, failed (given up), claimed (a worker is sending it) or waiting."""
+        if self.sent_at:
+            return "sent"
+        if self.failed_at:
+            return "failed"
+        return "claimed" if self.claimed_at else "waiting"
 
 
 class GuestBookEntry(models.Model):

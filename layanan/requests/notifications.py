@@ -1,7 +1,9 @@
 """Outbox messages written in the same transaction as the change they report.
 
 Only the outbox row is written here; requests/outbox.py sends it later from
-the worker, so a slow SMTP server never slows or breaks a web request.
+the worker, so a slow SMTP server never slows or breaks a web request. This
+module never imports the worker: after commit it sends the `outbox_written`
+signal, and the receiver connected in RequestsConfig.ready() wakes the worker.
 Templates are in templates/notifications/ (Bahasa Indonesia).
 """
 
@@ -10,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from .models import OutboxMessage
+from .signals import outbox_written
 
 
 def _write(request, recipient: str, template: str, dedupe: str, context: dict, *, not_before=None):
@@ -29,14 +32,11 @@ def _write(request, recipient: str, template: str, dedupe: str, context: dict, *
     except IntegrityError:
         return None
     if not_before is None:
-        transaction.on_commit(_wake_worker)
+        # robust: a queue that is down must not turn a committed change into an error page;
+        # the periodic run sends the message a minute later.
+        transaction.on_commit(lambda: outbox_written.send(sender=OutboxMessage, message_id=message.pk),
+                              robust=True)
     return message
-
-
-def _wake_worker():
-    from .tasks import send_outbox
-
-    send_outbox()
 
 
 def _applicant_email(request) -> str:
@@ -64,3 +64,9 @@ def sla_alert(request, staff, level: str, status: str, not_before=None):
            f"sla:{request.pk}:{status}:{level}:{staff.pk}:{request.due_at:%Y%m%d%H%M}",
            {"staff": staff, "level": level, "status": status}, not_before=not_before)
 
+
+
+def request_finished(request, outcome: str):
+    """Rejected, or closed as withdrawn by an officer at the applicant's request: the applicant
+    hears it from the agency (the applicant's own withdrawal needs no message)."""
+    _write(request, _applicant_email(request), outcome, f"{outcome}:{request.pk}", {})

@@ -1,60 +1,151 @@
-"""Sends outbox messages: at most once each, with retries and backoff."""
+"""Sends outbox messages: claim → send → mark. At-least-once, with a stable Message-ID.
+
+1. **Claim** (a short transaction, committed): pick one due message and mark it
+   claimed (`claimed_at`, a fresh `claim_token`, `attempts + 1`). On PostgreSQL
+   the pick uses `SELECT … FOR UPDATE SKIP LOCKED`; everywhere the claim itself is
+   a conditional UPDATE (`… WHERE claimed_at IS NULL OR claimed_at < now -
+   CLAIM_TIMEOUT`), so two workers never claim the same message.
+2. **Send** outside any transaction, through the channel's transport
+   (requests/transports.py). No row or database lock is held while an SMTP
+   server thinks: a hung server costs the worker EMAIL_TIMEOUT, never the site.
+3. **Mark** (a new short transaction): sent (`sent_at`, the provider's id), or
+   failed (`last_error`, `not_before` with exponential backoff 1, 2, 4 … minutes)
+   and the claim released. After MAX_ATTEMPTS, or on a permanent error, the
+   message stays failed (`failed_at`), visible to operators (`failed()`).
+
+The guarantee is **at-least-once**, not exactly-once: a worker that dies after the
+SMTP server accepted a message and before the mark commits leaves the message
+claimed; once the claim is older than CLAIM_TIMEOUT another run sends it again.
+The resend carries the same Message-ID (transports.message_id), so a receiving
+mail system or reader can recognise it as the same message. In the normal case
+(no crash) each message is sent once.
+"""
 
 import logging
+import uuid
 from datetime import timedelta
 
-from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from . import transports
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 8
+# A claim older than this is abandoned (its worker died) and may be claimed again.
+# Must stay well above the longest send (EMAIL_TIMEOUT, transports.DEFAULT_EMAIL_TIMEOUT).
+CLAIM_TIMEOUT = timedelta(minutes=10)
+# A run stops after this many failures in a row (the SMTP server is probably down or
+# hung); the next run, a minute later, tries again.
+STOP_AFTER_FAILURES = 3
+
+
+def due(now=None):
+    """Messages a worker may claim now."""
+    now = now or timezone.now()
+    return (OutboxMessage.objects
+            .filter(sent_at__isnull=True, failed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)))
 
 
 def pending(now=None):
+    """Due messages in the order they are sent (kept for callers of the old name)."""
+    return due(now).order_by("id")
+
+
+def failed():
+    """Messages the worker gave up on, newest first (docs/operations.md)."""
+    return OutboxMessage.objects.filter(failed_at__isnull=False).order_by("-failed_at")
+
+
+def claim(now=None, limit: int = 1) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for this worker and commit the claim."""
     now = now or timezone.now()
-    return (OutboxMessage.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now)).order_by("id"))
+    token = uuid.uuid4()
+    with transaction.atomic():
+        _give_up_on_abandoned_last_attempts(now)
+        candidates = pending(now)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        # The conditional UPDATE is what makes a claim exclusive (SQLite has no row locks).
+        due(now).filter(pk__in=ids).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+        return list(OutboxMessage.objects.filter(claim_token=token).order_by("id"))
 
 
 def send_pending(limit: int = 200, now=None) -> int:
-    """Send what is due. Safe to run in several workers at once."""
-    sent = 0
-    for pk in list(pending(now).values_list("pk", flat=True)[:limit]):
-        sent += send_one(pk)
+    """Send what is due, one message at a time. Safe to run in several workers at once."""
+    _refuse_inside_transaction()
+    sent = failures_in_a_row = 0
+    for _ in range(limit):
+        claimed = claim(now=now, limit=1)
+        if not claimed:
+            break
+        if send_claimed(claimed[0], now=now):
+            sent += 1
+            failures_in_a_row = 0
+        else:
+            failures_in_a_row += 1
+            if failures_in_a_row >= STOP_AFTER_FAILURES:
+                log.warning("outbox: %s failures in a row, stopping this run", failures_in_a_row)
+                break
     return sent
 
 
-def send_one(pk: int) -> int:
+def send_claimed(message: OutboxMessage, now=None) -> bool:
+    """Send one claimed message (no transaction open), then mark it. True if sent."""
+    _refuse_inside_transaction()
+    try:
+        provider_id = transports.for_channel(message.channel).send(message)
+    except Exception as exc:  # noqa: BLE001 — any transport error is recorded and retried later
+        _mark_failed(message, exc, now or timezone.now())
+        return False
+    _mark_sent(message, provider_id, now or timezone.now())
+    return True
+
+
+def _refuse_inside_transaction() -> None:
+    # A send inside a transaction would hold its locks (on SQLite: the database's write lock)
+    # for as long as the mail server takes to answer.
+    if connection.in_atomic_block:
+        raise RuntimeError("outbox messages are sent outside any database transaction")
+
+
+def _mark_sent(message: OutboxMessage, provider_id: str, now) -> None:
     with transaction.atomic():
-        # Row lock (skip_locked): two workers never send the same message.
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(pk=pk, sent_at__isnull=True).first())
-        if message is None:
-            return 0
-        try:
-            _deliver(message)
-        except Exception as exc:  # noqa: BLE001 — any transport error is retried later
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            # Exponential backoff: 1, 2, 4 … minutes.
-            message.not_before = timezone.now() + timedelta(minutes=2 ** (message.attempts - 1))
-            message.save(update_fields=["attempts", "last_error", "not_before"])
-            log.warning("outbox %s failed (%s attempts): %s", pk, message.attempts, exc)
-            return 0
-        message.sent_at = timezone.now()
-        message.attempts += 1
-        message.save(update_fields=["sent_at", "attempts"])
-        return 1
+        ours = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token)
+        if not ours.update(sent_at=now, provider_id=provider_id[:255], claimed_at=None, claim_token=None):
+            # Our claim expired and another worker holds it now. The message did go out,
+            # so record that (the other worker may send it again: at-least-once).
+            OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
+                sent_at=now, provider_id=provider_id[:255])
+            log.warning("outbox %s: sent after its claim had expired", message.pk)
 
 
-def _deliver(message: OutboxMessage) -> None:
-    if message.channel == OutboxMessage.Channel.EMAIL:
-        EmailMessage(message.subject, message.body, to=[message.recipient],
-                     headers={"Message-ID": f"<outbox-{message.pk}-{message.dedupe_key[:40]}@layanan>"
-                              .replace(":", ".")}).send()
+def _mark_failed(message: OutboxMessage, exc: Exception, now) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    fields = {"last_error": error, "claimed_at": None, "claim_token": None}
+    if getattr(exc, "permanent", False) or message.attempts >= MAX_ATTEMPTS:
+        fields["failed_at"] = now
+        log.error("outbox %s failed for good after %s attempts: %s", message.pk, message.attempts, error)
     else:
-        raise NotImplementedError(f"channel {message.channel} is not connected yet")
+        fields["not_before"] = now + timedelta(minutes=2 ** (message.attempts - 1))
+        log.warning("outbox %s failed (%s attempts): %s", message.pk, message.attempts, error)
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(**fields)
+
+
+def _give_up_on_abandoned_last_attempts(now) -> None:
+    """A worker died during a message's last attempt: mark it failed, visibly."""
+    (OutboxMessage.objects
+     .filter(sent_at__isnull=True, failed_at__isnull=True, attempts__gte=MAX_ATTEMPTS,
+             claimed_at__lt=now - CLAIM_TIMEOUT)
+     .update(failed_at=now, claimed_at=None, claim_token=None,
+             last_error="The worker stopped during the last attempt; the message may or may not "
+                        "have been delivered."))

@@ -35,3 +35,8 @@ def recompute_deadlines(agency_id: int):
 
 def calendar_changed_receiver(sender, agency_id, **kwargs):
     recompute_deadlines(agency_id)
+
+
+def outbox_written_receiver(sender, **kwargs):
+    """notifications.py wrote a message that is due now (after commit): wake the worker."""
+    send_outbox()
