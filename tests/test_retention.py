@@ -41,7 +41,8 @@ DAY = timedelta(days=1)
 
 
 def submit(code, *, now=None, subject="Permohonan data bantuan sosial", description="", **applicant):
-    service = Service.objects.filter(agency__code=code, published_standard__isnull=False).order_by("position")[0]
+    services = Service.objects.filter(agency__code=code, published_standard__isnull=False)
+    service = services.order_by("position")[0]
     data = {"applicant_name": NAME, "applicant_nik": NIK, "applicant_phone": PHONE,
             "applicant_email": EMAIL, "applicant_address": ADDRESS, **applicant}
     request, created = lifecycle.submit(standard=service.published_standard, channel="web", subject=subject,
@@ -102,7 +103,8 @@ def test_agency_admin_sets_the_periods_on_the_profile_and_too_short_is_refused(d
 # ---------------------------------------------------------------- the job
 
 
-def test_the_job_anonymises_finished_requests_past_their_kinds_period_and_nothing_else(demo, settings, tmp_path):
+def test_the_job_anonymises_finished_requests_past_their_kinds_period_and_nothing_else(demo, settings,
+                                                                                       tmp_path):
     settings.MEDIA_ROOT = tmp_path
     set_periods(days=365, complaint=60, information=90)
     now = timezone.now()
@@ -182,7 +184,8 @@ def test_anonymised_request_keeps_its_statistics_and_loses_every_trace_of_the_ap
     after = Request.objects.get(pk=request.pk)
     # What the reports need stays.
     for field in ("service_id", "standard_id", "kind", "channel", "state", "created_at", "closed_at",
-                  "resolved_at", "sla_status", "due_at", "assigned_unit_id", "applicant_type", "confidential"):
+                  "resolved_at", "sla_status", "due_at", "assigned_unit_id", "applicant_type",
+                  "confidential"):
         assert getattr(after, field) == getattr(before, field), field
     assert after.state == State.WITHDRAWN and after.anonymised_at == now
     assert after.subject == "Data PKH atas nama [dihapus]"
@@ -203,9 +206,8 @@ def test_anonymised_request_keeps_its_statistics_and_loses_every_trace_of_the_ap
     assert not OutboxMessage.objects.filter(request=request, sent_at__isnull=True).exists()
     assert set(OutboxMessage.objects.filter(request=request).values_list("body", "subject")) <= {("", "")}
     # No trace left in any row that belongs to the request (encrypted columns read in clear here).
-    rows = [after, *Event.objects.filter(request=request), *OutboxMessage.objects.filter(request=request),
-            *GuestBookEntry.objects.filter(request=request), *RequirementCheck.objects.filter(request=request),
-            *IdentityView.objects.filter(request=request)]
+    related = (Event, OutboxMessage, GuestBookEntry, RequirementCheck, IdentityView)
+    rows = [after, *(row for model in related for row in model.objects.filter(request=request))]
     dump = serializers.serialize("json", rows)
     for trace in (NIK, "Siti", "Rahmawati", "81299887766", EMAIL, "Kenanga", "KTP Siti"):
         assert trace not in dump, trace

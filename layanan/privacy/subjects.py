@@ -50,7 +50,7 @@ def parse_identifier(text: str) -> Identifier:
         digits = re.sub(r"[\s.\-]", "", text)
         if re.fullmatch(r"\d{16}", digits):
             return Identifier(IdentifierKind.NIK, digits)
-        if digits:
+        if len(re.sub(r"\D", "", digits)) >= 8:  # the shortest Indonesian numbers have 8 digits
             try:
                 return Identifier(IdentifierKind.PHONE, normalise_phone(text))
             except ValueError:
