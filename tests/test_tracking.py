@@ -15,6 +15,8 @@ from layanan.requests import lifecycle
 from layanan.requests.models import Attachment, Channel, Request, State
 from layanan.standards.models import Service
 
+from .conftest import login as login_as
+
 NIK = "6109011203850001"
 PHONE = "+6285252375907"
 
@@ -31,10 +33,11 @@ def staff(username) -> User:
     return User.objects.get(username=username)
 
 
-def submit(agency_code, *, confidential=False, **applicant) -> Request:
+def submit(agency_code, *, confidential=False, missing=None, **applicant) -> Request:
     service = Service.objects.filter(agency__code=agency_code).order_by("position").first()
     request, _created = lifecycle.submit(
         standard=service.published_standard, channel=Channel.WEB, subject="Data penerima bantuan",
+        missing=missing,
         applicant={"applicant_name": "Yohanes Apai", "applicant_nik": NIK, "applicant_phone": PHONE,
                    "confidential": confidential, **applicant})
     return request
@@ -104,8 +107,7 @@ def test_confidential_complaint_shows_no_staff_names(demo, client):
 
 
 def test_waiting_applicant_names_what_is_missing(demo, client):
-    request = submit("DINSOS-SEKADAU")
-    lifecycle.perform(request, None, "return_incomplete", missing=["Foto copy KTP", "Surat permohonan"])
+    request = submit("DINSOS-SEKADAU", missing=["Foto copy KTP", "Surat permohonan"])
     page = client.get(track_url(request)).content.decode()
     assert "menunggu kelengkapan dari Anda" in page
     assert "Foto copy KTP" in page and "Surat permohonan" in page
@@ -140,8 +142,8 @@ def test_product_text_and_files_when_resolved_served_only_with_the_secret(demo, 
     assert client.get(own_evidence).status_code == 404  # only products are served to the public
 
 
-def lookup(client, code, digits):
-    return client.post(reverse("public_requests:lookup"), {"code": code, "digits": digits})
+def lookup(client, code, digits, ip="127.0.0.1"):
+    return client.post(reverse("public_requests:lookup"), {"code": code, "digits": digits}, REMOTE_ADDR=ip)
 
 
 def test_code_and_last_four_digits_open_the_tracking_page(demo, client):
@@ -172,9 +174,24 @@ def test_lookups_are_rate_limited_per_ip(demo, client):
     assert response.status_code == 429
     assert "Terlalu banyak percobaan" in response.content.decode()
     assert response["Retry-After"]
+    other = submit("DINSOS-SEKADAU")
     other_ip = client.post(reverse("public_requests:lookup"),
-                           {"code": request.tracking_code, "digits": "5907"}, REMOTE_ADDR="10.0.0.9")
+                           {"code": other.tracking_code, "digits": "5907"}, REMOTE_ADDR="10.0.0.9")
     assert other_ip.status_code == 302
+
+
+def test_wrong_digits_lock_the_code_not_the_ip(demo, client):
+    """Citizens behind one carrier NAT share an IP: the lock is per tracking code. After five
+    wrong digits for one code, even the right ones fail for an hour (from any IP); the link on
+    the receipt still works, other codes still work, and staff see the lock."""
+    request, other = submit("DINSOS-SEKADAU"), submit("DINSOS-SEKADAU")
+    for attempt in range(5):
+        assert lookup(client, request.tracking_code, "1111", ip=f"10.1.0.{attempt}").status_code == 404
+    assert lookup(client, request.tracking_code, "5907", ip="10.2.0.1").status_code == 404
+    assert lookup(client, other.tracking_code, "5907", ip="10.2.0.2").status_code == 302
+    assert client.get(track_url(request)).status_code == 200
+    page = login_as("dinsos.kadis").get(reverse("desk:request", args=[request.pk])).content.decode()
+    assert "5 percobaan salah" in page and "Dikunci sampai" in page
 
 
 def test_hourly_limit_holds_across_minutes(demo, client, monkeypatch):
@@ -195,7 +212,8 @@ def test_hourly_limit_holds_across_minutes(demo, client, monkeypatch):
 def test_tracking_page_queries_do_not_grow_with_the_timeline(demo, client, django_assert_max_num_queries):
     request = submit("DINSOS-SEKADAU")
     for number in range(30):
-        lifecycle.perform(request, None, "note", note=f"Catatan {number}", public=number % 2 == 0)
+        lifecycle.perform(request, staff("dinsos.kadis"), "note", note=f"Catatan {number}",
+                          public=number % 2 == 0)
     with django_assert_max_num_queries(4):
         page = client.get(track_url(request)).content.decode()
     assert "Catatan 28" in page and "Catatan 29" not in page
@@ -221,8 +239,8 @@ def test_the_applicant_sends_what_was_missing_through_the_tracking_link(demo, cl
     r.refresh_from_db()
     assert r.state == State.IN_PROGRESS and r.due_at is not None
     assert r.attachments.filter(purpose=Attachment.Purpose.REQUIREMENT).count() == 1
-    resumed = r.events.get(action="resume")
-    assert resumed.public and "ktp.pdf" in resumed.note
+    resumed = r.events.get(action="supply")
+    assert resumed.public and "ktp.pdf" in resumed.note and resumed.actor_kind == "applicant"
     again = client.post(supply_url, {"files": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n")})
     assert again.status_code == 400  # no longer waiting
 

@@ -36,6 +36,7 @@ AGENCY_PATHS: dict[str, str] = {
     "requests.outboxmessage": "request__agency",
     "requests.pause": "request__agency",
     "requests.identityview": "request__agency",
+    "requests.trackinglock": "request__agency",
     "importer.importsession": "agency",
     "privacy.datasubjectrequest": "agency",
     "privacy.subjectkey": "agency",

@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, MANAGE_AGENCY, REGION_WIDE
-from layanan.requests.queries import DESK_ROLES
+from layanan.accounts.roles import DESK_ROLES, EDIT_STANDARDS, ENACT_STANDARDS, MANAGE_AGENCY, REGION_WIDE
 
 
 @login_required

@@ -14,3 +14,20 @@ class RequestsConfig(AppConfig):
 
         calendar_changed.connect(calendar_changed_receiver, dispatch_uid="requests.recompute_deadlines")
         outbox_written.connect(outbox_written_receiver, dispatch_uid="requests.send_outbox")
+
+        # Who holds which step depends on units, positions and active staff: forget the cached
+        # structure of the agency when any of them changes (requests.access).
+        from django.db.models.signals import post_delete, post_save
+
+        from layanan.accounts.models import Position, User
+        from layanan.agencies.models import Holiday, Unit
+
+        from .receivers import holiday_changed, staffing_changed
+
+        for model in (Unit, Position, User):
+            for signal in (post_save, post_delete):
+                signal.connect(staffing_changed, sender=model,
+                               dispatch_uid=f"access.{model.__name__}.{id(signal)}")
+        # A holiday added or moved anywhere (calendar screen or Django admin) moves deadlines.
+        for signal in (post_save, post_delete):
+            signal.connect(holiday_changed, sender=Holiday, dispatch_uid=f"requests.holiday.{id(signal)}")

@@ -5,12 +5,14 @@ it the agency's office hours, closed days and the request's pauses.
 """
 
 from django.core.cache import cache
+from django.db import models
+from django.db.models import Q
 
 from layanan.sla import Pause as ClockPause
 from layanan.sla import WorkingCalendar, compute_deadline
 from layanan.standards.duration import DurationSpec
 
-from .models import SlaStatus
+from .models import OPEN_STATES, SlaStatus
 
 
 def _cache_key(agency_id: int) -> str:
@@ -56,15 +58,47 @@ def recompute(request, pauses=None) -> None:
 
 
 def relax_sla_status(request, now) -> None:
-    """After a deadline moved later (pause, holiday), lift an at-risk mark that no longer
-    holds. Marking at risk or breached is the sweep's job: it also tells people."""
-    if request.sla_status != SlaStatus.ON_TIME and sla_status_at(request, now) == SlaStatus.ON_TIME:
+    """After a deadline moved later (pause, holiday), lift a mark that no longer holds.
+    Marking at risk or breached is the sweep's job: it also tells people."""
+    if request.sla_status != SlaStatus.ON_TIME and _by_the_clock(request, now) == SlaStatus.ON_TIME:
         request.sla_status = SlaStatus.ON_TIME
 
 
-def sla_status_at(request, now) -> str:
+def _by_the_clock(request, now) -> str:
     if request.due_at and now >= request.due_at:
         return SlaStatus.BREACHED
     if request.at_risk_at and now >= request.at_risk_at:
         return SlaStatus.AT_RISK
     return SlaStatus.ON_TIME
+
+
+def sla_status(request, now) -> str:
+    """THE SLA status of a request at `now`: the request page, the inbox and the sweep ask this.
+
+    An open request is breached past its due time and at risk past its at-risk time (or
+    marked so by the sweep). A finished request is never "at risk": it was breached
+    (marked, or finished after its due time) or it kept its promise.
+    """
+    if request.state not in OPEN_STATES:
+        finished = request.resolved_at or request.closed_at
+        late = bool(request.due_at and finished and finished > request.due_at)
+        return SlaStatus.BREACHED if late or request.sla_status == SlaStatus.BREACHED else SlaStatus.ON_TIME
+    if request.sla_status == SlaStatus.BREACHED:
+        return SlaStatus.BREACHED
+    return _by_the_clock(request, now)
+
+
+def sla_status_q(status: str, now) -> Q:
+    """sla_status() == `status` as a filter over Request (the inbox's deadline filter)."""
+    open_ = Q(state__in=sorted(OPEN_STATES))
+    finished = ~open_
+    late_finish = (Q(resolved_at__isnull=False, due_at__isnull=False, resolved_at__gt=models.F("due_at"))
+                   | Q(resolved_at__isnull=True, closed_at__isnull=False, due_at__isnull=False,
+                       closed_at__gt=models.F("due_at")))
+    breached = (Q(sla_status=SlaStatus.BREACHED) | (open_ & Q(due_at__lte=now))
+                | (finished & late_finish))
+    if status == SlaStatus.BREACHED:
+        return breached
+    if status == SlaStatus.AT_RISK:
+        return open_ & Q(at_risk_at__lte=now) & ~breached
+    return ~breached & ~(open_ & Q(at_risk_at__lte=now))

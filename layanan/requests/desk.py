@@ -1,5 +1,5 @@
-"""Desk input: the inbox filter form, turning an action POST into lifecycle
-parameters, and the compensation task's "done".
+"""Desk input: the inbox filter form and turning an action POST into lifecycle
+parameters.
 
 The request itself is changed only by requests.lifecycle.perform(); this
 module resolves what the staff member picked (a unit, a colleague, missing
@@ -11,15 +11,15 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from layanan.agencies.models import Unit
 from layanan.core.tenancy import scoped
 
-from . import intake, lifecycle, queries
-from .models import Attachment, Channel, CompensationTask, State
+from . import inbox as queries
+from . import intake, lifecycle
+from .models import Attachment, Channel, State
 
 
 class DeskInputError(ValidationError):
@@ -78,6 +78,7 @@ def action_params(request, user, action: str, post) -> dict:
                                  _("Formulir tidak lengkap. Muat ulang halaman lalu coba lagi.")),
         "note": post.get("note", "")[:5000],
         "public": post.get("public") == "1",
+        "confirmed": post.get("confirm") == "1",
     }
     if action in {"dispose", "assign"}:
         to_user = post.get("to_user") or None
@@ -142,18 +143,3 @@ def _product_uploads(action: str, files) -> list:
 
 def error_message(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
-
-
-# ---------------------------------------------------------------- compensation
-
-
-def complete_compensation(task: CompensationTask, user, note: str = "", now=None) -> bool:
-    """Mark a compensation task done (seed 004: the product was delivered home).
-
-    Returns False when it was already done (a double click changes nothing).
-    """
-    if not queries.may_complete_compensation(task.request, user):
-        raise DeskInputError(_("Anda tidak dapat menyelesaikan tugas kompensasi ini."))
-    updated = CompensationTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
-        done_at=now or timezone.now(), note=note.strip()[:5000])
-    return bool(updated)

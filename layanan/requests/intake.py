@@ -36,8 +36,8 @@ from layanan.core.nik import InvalidNIK, parse_nik
 from layanan.standards.contacts import normalise_phone
 from layanan.standards.models import Requirement, Service, ServiceKind, ServiceStandard
 
-from . import lifecycle
-from .models import ApplicantType, Attachment, GuestBookEntry, Request
+from . import access, lifecycle
+from .models import ApplicantType, Attachment, GuestBookEntry, Request, attachment_path
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ MAX_POST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 SNIFF_BYTES = 8192  # what `filetype` looks at
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALLOWED_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", DOCX: "DOCX"}
+# The extension a file is stored and served with: always the detected type's, never the name's
+# (JPEG bytes followed by HTML, named poly.html, is stored, shown and served as poly.jpg).
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", DOCX: "docx"}
 ALLOWED_TYPES_TEXT = gettext_lazy("PDF, JPEG, PNG atau DOCX, paling besar 5 MB per berkas")
 FORM_TOKEN_MAX_AGE = 2 * 24 * 3600  # a form left open over a weekend is still accepted
 
@@ -76,6 +79,20 @@ def display_name(name: str) -> str:
     return (clean or _("berkas"))[:255]
 
 
+def typed_name(name: str, content_type: str) -> str:
+    """The display name with the extension of the detected type: "poly.html" as JPEG → "poly.jpg"."""
+    extension = EXTENSIONS.get(content_type, "bin")
+    base, old = os.path.splitext(name)
+    if len(old) > 16 or " " in old:  # "Surat a.n. Budi Santoso": not an extension
+        base = name
+    return f"{base[:250 - len(extension)]}.{extension}"
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a stored attachment is downloaded as (also for files stored before typed names)."""
+    return typed_name(filename, content_type) if content_type in EXTENSIONS else filename
+
+
 def check_upload(uploaded: UploadedFile) -> CheckedUpload:
     """Accept PDF, JPEG, PNG or DOCX of at most 5 MB, judged by the bytes, or raise ValidationError."""
     name = display_name(uploaded.name)
@@ -92,7 +109,8 @@ def check_upload(uploaded: UploadedFile) -> CheckedUpload:
             _("Berkas “%(name)s” bukan PDF, JPEG, PNG atau DOCX. Isi berkas yang diperiksa, "
               "bukan namanya: simpan atau pindai ulang dokumen sebagai PDF atau foto.") % {"name": name},
             code="bad_type")
-    return CheckedUpload(file=uploaded, display_name=name, content_type=kind.mime, size=uploaded.size)
+    return CheckedUpload(file=uploaded, display_name=typed_name(name, kind.mime), content_type=kind.mime,
+                         size=uploaded.size)
 
 
 def check_file_count(count: int) -> None:
@@ -274,8 +292,10 @@ def _store(request, upload: CheckedUpload, actor) -> str:
                             filename=upload.display_name, content_type=upload.content_type,
                             size=upload.size, uploaded_by=actor)
     upload.file.seek(0)
-    attachment.file.save("upload", upload.file, save=False)
-    name = attachment.file.name
+    # The random storage name of attachment_path, with the detected type's extension.
+    target = f"{attachment_path(attachment, '')}.{EXTENSIONS.get(upload.content_type, 'bin')}"
+    name = attachment.file.storage.save(target, upload.file, max_length=300)
+    attachment.file.name = name
     try:
         attachment.save()
     except BaseException:
@@ -394,7 +414,9 @@ def counter_standard(agency, service_pk):
 # ---------------------------------------------------------------- the applicant completes
 
 def supply_missing(request: Request, files, note: str = "") -> Request:
-    """The applicant sends what was missing through the tracking link.
+    """The applicant sends what was missing through the tracking link (the view checked the
+    link's secret). The lifecycle checks, inside the row lock, that the request still waits
+    on the applicant: a withdrawn or finished request refuses and nothing is stored.
 
     The files are stored as requirement documents and the clock runs again at
     once (the wait on the applicant is over); the officer checks them and can
@@ -415,7 +437,7 @@ def supply_missing(request: Request, files, note: str = "") -> Request:
             message = _("Pemohon mengirim kelengkapan melalui tautan lacak: %(files)s.") % {"files": names}
             if note.strip():
                 message += " " + note.strip()[:500]
-            request = lifecycle.perform(request, None, "resume", note=message)
+            request = lifecycle.perform(request, access.ApplicantActor(request.pk), "supply", note=message)
     except BaseException:
         _remove(stored)
         raise

@@ -1,43 +1,44 @@
-"""The one module that changes a request's state.
+"""The one module that changes a request.
 
-Every action: lock the row, check the state, the step and the actor's role,
-apply the change, append an Event, write the outbox messages, recompute the
-clock — all in one transaction. Two clicks or two workers racing on the same
-request: the row lock serialises them and the version check turns the loser's
-stale action into a clear Conflict instead of a double transition.
+Every action: lock the row, ask `access` whether this actor may do it now (inside
+the lock, on the row as it is), apply the change, append an Event, write the
+outbox messages, recompute the clock — all in one transaction. Two clicks or two
+workers racing on the same request: the row lock serialises them and the version
+check turns the loser's stale action into a clear Conflict instead of a double
+transition.
+
+Every action has an actor: a staff user, the applicant (`access.ApplicantActor`,
+from the tracking link) or the system (`access.SYSTEM`). Reads, labels and
+channel routing live elsewhere (access, labels, routing, inbox, page).
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layanan.accounts.models import Position, User
-from layanan.accounts.roles import Role
-from layanan.agencies.queries import unit_subtree
-from layanan.standards.models import APPLICANT, EXTERNAL, Step, StepAction
+from layanan.accounts.models import User
+from layanan.accounts.roles import AGENCY_WIDE_STEP_ROLES, Role
+from layanan.standards.models import Step, StepAction
 
-from . import clock, notifications
+from . import access, clock, labels, notifications
 from .models import (
     OPEN_STATES,
+    CompensationTask,
     Event,
     Pause,
     Request,
-    RequestSequence,
     RequirementCheck,
     SlaStatus,
     State,
 )
-
-# Staff who may record a step done by the applicant or an outside party
-# (a letter arrived from the Sekda, the OPD sent its draft…).
-RECORDERS = {Role.FRONT_DESK, Role.OPERATOR, Role.HANDLER, Role.UNIT_HEAD, Role.AGENCY_ADMIN}
-SUPERVISORS = {Role.UNIT_HEAD, Role.SECRETARY, Role.HEAD}
+from .routing import entry_step
 
 
 class LifecycleError(ValidationError):
@@ -53,52 +54,19 @@ class Action:
     name: str
     label: str
     needs_note: bool = False
-
-
-ACTION_LABELS = {
-    "advance": gettext_lazy("Selesai, lanjut"),
-    "escalate": gettext_lazy("Tidak dapat diselesaikan, teruskan"),
-    "return_incomplete": gettext_lazy("Kembalikan ke pemohon (tidak lengkap)"),
-    "resume": gettext_lazy("Kelengkapan diterima, lanjutkan"),
-    "dispose": gettext_lazy("Disposisi"),
-    "assign": gettext_lazy("Tugaskan"),
-    "reject": gettext_lazy("Tolak"),
-    "withdraw": gettext_lazy("Cabut permohonan"),
-    "close": gettext_lazy("Tutup"),
-    "reopen": gettext_lazy("Buka kembali"),
-    "note": gettext_lazy("Catatan"),
-}
-STEP_ACTION_LABELS = {
-    StepAction.REGISTER: gettext_lazy("Catat / registrasi selesai"),
-    StepAction.VERIFY: gettext_lazy("Persyaratan lengkap, lanjut"),
-    StepAction.PROCESS: gettext_lazy("Selesai diproses, lanjut"),
-    StepAction.CONSULT: gettext_lazy("Konsultasi selesai"),
-    StepAction.INITIAL: gettext_lazy("Paraf"),
-    StepAction.APPROVE: gettext_lazy("Sahkan / tanda tangani"),
-    StepAction.DELIVER: gettext_lazy("Serahkan hasil"),
-    StepAction.ANSWER: gettext_lazy("Kirim jawaban"),
-    StepAction.SUBMIT: gettext_lazy("Dokumen dari pemohon diterima"),
-}
+    needs_confirm: bool = False
 
 
 # ---------------------------------------------------------------- intake
 
+# Tracking codes: the agency's code and the year stay readable; the rest is random
+# (no 0/O, 1/I/L), so codes cannot be enumerated: DINSOS-SEKADAU-2026-K7QX-M3PA.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
-def next_tracking_code(agency, year: int) -> str:
-    """DINSOS-SEKADAU-2026-000123: readable, per agency and year, gap-free.
 
-    One UPDATE … RETURNING (it takes the row lock itself); the row is created the first time.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {RequestSequence._meta.db_table} SET last = last + 1 "  # noqa: S608
-                       "WHERE agency_id = %s AND year = %s RETURNING last", [agency.pk, year])
-        row = cursor.fetchone()
-    if row is None:
-        seq, _created = RequestSequence.objects.select_for_update().get_or_create(agency=agency, year=year)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-        row = (seq.last,)
-    return f"{agency.code}-{year}-{row[0]:06d}"
+def new_tracking_code(agency, year: int) -> str:
+    random_part = "".join(secrets.choice(CODE_ALPHABET) for _i in range(8))
+    return f"{agency.code}-{year}-{random_part[:4]}-{random_part[4:]}"
 
 
 def submit(*, standard, channel: str, subject: str, applicant: dict, description: str = "",
@@ -106,12 +74,16 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
            missing: list[str] | None = None, now=None) -> tuple[Request, bool]:
     """Register a request on `standard`. Returns (request, created).
 
+    `actor` is the officer registering it (counter), or None when the applicant
+    submits it themselves (web form, WhatsApp, API): then the applicant is the actor.
     `missing` lists requirements the officer at the counter found missing: the
     request is registered, then waits for the applicant with the clock paused.
     A retry with the same idempotency key returns the first request unchanged.
     """
     service = standard.service
     agency = service.agency
+    if actor is not None and not (access.is_staff_actor(actor) and actor.agency_id == agency.pk):
+        raise LifecycleError(_("Hanya petugas instansi ini yang dapat mendaftarkan permohonan."))
     if idempotency_key:
         existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
         if existing:
@@ -122,7 +94,8 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
             request = _create(standard, channel, subject, applicant, description, actor,
                               idempotency_key, checks or {}, now)
             if missing:
-                _wait_for_applicant(request, actor, now, missing,
+                by = actor if actor is not None else access.ApplicantActor(request.pk, via=channel)
+                _wait_for_applicant(request, by, now, missing,
                                     _("Persyaratan belum lengkap saat pendaftaran."))
                 request.version += 1
                 request.save()
@@ -144,7 +117,7 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     request = Request(
         agency=agency, service=service, standard=standard, kind=service.kind, channel=channel,
         subject=subject[:300], description=description, idempotency_key=key,
-        tracking_code=next_tracking_code(agency, timezone.localtime(now).year),
+        tracking_code=new_tracking_code(agency, timezone.localtime(now).year),
         state=State.RECEIVED, current_step=first, assigned_unit_id=first.unit_id if first else None,
         **applicant,
     )
@@ -155,36 +128,12 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     clock.recompute(request, pauses=[])  # before the INSERT: one write, not INSERT + UPDATE
     request.save()
     _save_checks(request, checks)
-    _event(request, actor, "received", now, from_state="", to_state=State.RECEIVED,
+    by = actor if actor is not None else access.ApplicantActor(request.pk, via=channel)
+    _event(request, by, "received", now, from_state="", to_state=State.RECEIVED,
            to_step=first.position if first else None,
            note=_("Permohonan diterima melalui %(channel)s.") % {"channel": request.get_channel_display()})
     notifications.request_received(request)
     return request
-
-
-# Words in a procedure's track names (seed 000: "Datang langsung" / "Media informasi
-# elektronik"; seed 003: "Pengaduan Manual" / "Pengaduan Online") and the channels
-# that take each path.
-IN_PERSON_WORDS = ("langsung", "manual", "loket", "tatap muka")
-IN_PERSON_CHANNELS = {"counter", "letter", "suggestion_box"}
-
-
-def _track_fits(track: str, channel: str) -> bool:
-    if not track:
-        return True
-    in_person_track = any(word in track.lower() for word in IN_PERSON_WORDS)
-    return in_person_track == (channel in IN_PERSON_CHANNELS)
-
-
-def entry_step(steps, channel: str):
-    """Where a new request starts: the first step the agency itself acts on, on the
-    procedure's track for this channel. Steps of the applicant and of outside
-    parties before it (the OPD's letter, the Sekda forwarding it) have happened."""
-    on_track = [s for s in steps if _track_fits(s.track, channel)] or steps
-    for step in on_track:
-        if step.role not in {APPLICANT, EXTERNAL}:
-            return step
-    return on_track[-1] if on_track else None
 
 
 def _save_checks(request, checks: dict):
@@ -197,50 +146,22 @@ def _save_checks(request, checks: dict):
 # ---------------------------------------------------------------- actions
 
 
-def available_actions(request: Request, user) -> list[Action]:
-    """What `user` may do to `request` now (the desk shows only these)."""
-    step = request.current_step
-    actions = []
-    if request.state in OPEN_STATES and request.state != State.WAITING_APPLICANT and step:
-        dispose_step = step.action == StepAction.DISPOSE and step.role not in {APPLICANT, EXTERNAL}
-        if _may_act_on_step(request, user, step):
-            if dispose_step:
-                actions.append(Action("dispose", str(ACTION_LABELS["dispose"])))
-            else:
-                actions.append(Action("advance", str(STEP_ACTION_LABELS.get(step.action,
-                                                                             ACTION_LABELS["advance"]))))
-            if step.role not in {APPLICANT, EXTERNAL}:
-                actions.append(Action("escalate", str(ACTION_LABELS["escalate"]), needs_note=True))
-            if step.on_incomplete:
-                actions.append(Action("return_incomplete", str(ACTION_LABELS["return_incomplete"]),
-                                      needs_note=True))
-            if step.can_reject:
-                actions.append(Action("reject", str(ACTION_LABELS["reject"]), needs_note=True))
-        if not dispose_step and _is_staff_of(request, user, SUPERVISORS):
-            # A head may always pass a request down with an instruction (disposisi).
-            actions.append(Action("dispose", str(ACTION_LABELS["dispose"])))
-    if request.state == State.WAITING_APPLICANT and _is_staff_of(request, user, RECORDERS | SUPERVISORS):
-        actions.append(Action("resume", str(ACTION_LABELS["resume"])))
-    if request.state in OPEN_STATES and _is_staff_of(request, user, {Role.AGENCY_ADMIN}):
-        actions.append(Action("assign", str(ACTION_LABELS["assign"])))
-    if request.state in OPEN_STATES and _is_staff_of(request, user, RECORDERS):
-        actions.append(Action("withdraw", str(ACTION_LABELS["withdraw"]), needs_note=True))
-    if request.state == State.RESOLVED and _is_staff_of(request, user, RECORDERS | SUPERVISORS):
-        actions.append(Action("close", str(ACTION_LABELS["close"])))
-    if request.state in {State.RESOLVED, State.CLOSED} and _within_reopen_window(request) \
-            and _is_staff_of(request, user, SUPERVISORS | RECORDERS):
-        actions.append(Action("reopen", str(ACTION_LABELS["reopen"]), needs_note=True))
-    if _is_staff_of(request, user, set(Role.values)):
-        actions.append(Action("note", str(ACTION_LABELS["note"]), needs_note=True))
-    return actions
+def available_actions(request: Request, actor) -> list[Action]:
+    """What `actor` may do to `request` now (access decides; the desk shows only these)."""
+    return [Action(a.name, labels.action_label(a.name, request.current_step), a.needs_note, a.needs_confirm)
+            for a in access.allowed_actions(request, actor, escalation_target=_has_escalation_target)]
 
 
 def perform(request: Request, actor, action: str, *, expected_version: int | None = None,
-            note: str = "", public: bool = True, now=None, **params) -> Request:
+            note: str = "", public: bool = True, confirmed: bool = False, now=None, **params) -> Request:
     """Apply `action` to `request` as `actor`. Raises LifecycleError / Conflict."""
     handler = HANDLERS.get(action)
     if handler is None:
         raise LifecycleError(_("Tindakan tidak dikenal."))
+    try:
+        access.actor_kind(actor)
+    except TypeError:
+        raise LifecycleError(_("Tindakan tanpa pelaku tidak diizinkan.")) from None
     now = now or timezone.now()
     with transaction.atomic():
         locked = (Request.objects.select_for_update(of=("self",))
@@ -249,8 +170,13 @@ def perform(request: Request, actor, action: str, *, expected_version: int | Non
         if expected_version is not None and locked.version != expected_version:
             raise Conflict(_("Permohonan ini baru saja diubah oleh petugas lain. "
                              "Muat ulang halaman untuk melihat keadaan terbaru."))
-        if action not in {a.name for a in available_actions(locked, actor)} and actor is not None:
+        allowed = {a.name: a for a in access.allowed_actions(locked, actor,
+                                                             escalation_target=_has_escalation_target)}
+        if action not in allowed:
             raise LifecycleError(_("Tindakan ini tidak dapat Anda lakukan pada tahap ini."))
+        if allowed[action].needs_confirm and not confirmed:
+            raise LifecycleError(_("Centang konfirmasi terlebih dahulu."))
+        locked._acting_role = _acting_role(locked, actor)  # before the step moves
         handler(locked, actor, now, note=note.strip(), public=public, **params)
         locked.version += 1
         locked.save()
@@ -283,19 +209,23 @@ def _escalate(request, actor, now, *, note, public, **_ignored):
            note=note, public=public, data={"to_user": superior.pk})
 
 
+def _has_escalation_target(request, user) -> bool:
+    return _superior_of(request, user) is not None
+
+
 def _superior_of(request, actor):
-    """The unit head over the request's unit, or the agency head above a unit head."""
-    staff = User.objects.filter(agency_id=request.agency_id, is_active=True) \
-        .exclude(pk=getattr(actor, "pk", None))
-    if actor is None or not actor.has_role(Role.UNIT_HEAD, Role.SECRETARY, Role.HEAD):
+    """The unit head over the request's unit, or the agency head above a unit head;
+    nobody above the agency head (or the secretary's head, when the head escalates)."""
+    if access.is_staff_actor(actor) and actor.has_role(Role.HEAD):
+        return None
+    staff = User.objects.filter(agency_id=request.agency_id, is_active=True).exclude(pk=actor.pk)
+    if not actor.has_role(*AGENCY_WIDE_STEP_ROLES, Role.UNIT_HEAD):
         unit = request.assigned_unit
         while unit is not None:
             head = staff.filter(positions__role=Role.UNIT_HEAD, positions__unit=unit).first()
             if head:
                 return head
             unit = unit.parent
-    if actor is not None and actor.has_role(Role.HEAD):
-        return None
     return staff.filter(positions__role=Role.HEAD).first()
 
 
@@ -345,13 +275,19 @@ def _wait_for_applicant(request, actor, now, missing, note=""):
     notifications.documents_missing(request, missing)
 
 
-def _resume(request, actor, now, *, note, public, **_ignored):
+def _resume(request, actor, now, *, note, public, action="resume", **_ignored):
+    """The wait on the applicant is over (staff received the documents, or the applicant sent them)."""
     request.pauses.filter(ended_at__isnull=True).update(ended_at=now)
-    _event(request, actor, "resume", now, from_state=request.state, to_state=State.IN_PROGRESS,
+    _event(request, actor, action, now, from_state=request.state, to_state=State.IN_PROGRESS,
            note=note or _("Kelengkapan diterima; proses dilanjutkan."), public=True)
     request.state = State.IN_PROGRESS
     clock.recompute(request)
     clock.relax_sla_status(request, now)
+
+
+def _supply(request, actor, now, *, note, public, **_ignored):
+    """The applicant sent the missing documents through the tracking link: the clock runs again."""
+    _resume(request, actor, now, note=note, public=True, action="supply")
 
 
 def _reject(request, actor, now, *, note, public, **_ignored):
@@ -359,10 +295,22 @@ def _reject(request, actor, now, *, note, public, **_ignored):
         raise LifecycleError(_("Alasan penolakan wajib diisi."))
     _finish(request, actor, now, "reject", State.REJECTED, note)
     request.reject_reason = note
+    notifications.request_finished(request, "rejected")
 
 
 def _withdraw(request, actor, now, *, note, public, **_ignored):
-    _finish(request, actor, now, "withdraw", State.WITHDRAWN, note or _("Dicabut oleh pemohon."))
+    """Withdrawn: by the applicant themselves (tracking link), or closed by an authorised
+    officer at the applicant's request, with the reason on the public timeline."""
+    if isinstance(actor, access.ApplicantActor):
+        _finish(request, actor, now, "withdraw", State.WITHDRAWN,
+                note or _("Dicabut oleh pemohon melalui tautan lacak."))
+        return
+    if not note:
+        raise LifecycleError(_("Tuliskan alasan: kapan dan bagaimana pemohon meminta pencabutan."))
+    _finish(request, actor, now, "withdraw", State.WITHDRAWN,
+            _("Ditutup atas permintaan pemohon: %(reason)s") % {"reason": note},
+            data={"on_behalf_of_applicant": True})
+    notifications.request_finished(request, "withdrawn")
 
 
 def _close(request, actor, now, *, note, public, **_ignored):
@@ -372,6 +320,8 @@ def _close(request, actor, now, *, note, public, **_ignored):
 def _reopen(request, actor, now, *, note, public, **_ignored):
     if not note:
         raise LifecycleError(_("Tuliskan alasan membuka kembali."))
+    if not _within_reopen_window(request, now):
+        raise LifecycleError(_("Batas waktu membuka kembali permohonan ini sudah lewat."))
     last = request.standard.steps.order_by("-position").first()
     _event(request, actor, "reopen", now, from_state=request.state, to_state=State.IN_PROGRESS,
            to_step=last.position if last else None, note=note, public=True)
@@ -392,10 +342,20 @@ def _note(request, actor, now, *, note, public, **_ignored):
     _event(request, actor, "note", now, note=note, public=public)
 
 
+def _complete_compensation(request, actor, now, *, note, public, **_ignored):
+    """Seed 004: the product was delivered to the applicant's home because the standard was missed."""
+    updated = CompensationTask.objects.filter(request=request, done_at__isnull=True) \
+        .update(done_at=now, note=note[:5000])
+    if not updated:
+        raise LifecycleError(_("Tugas kompensasi sudah selesai sebelumnya."))
+    _event(request, actor, "complete_compensation", now, note=note, public=True)
+
+
 HANDLERS = {
     "advance": _advance, "escalate": _escalate, "dispose": _dispose,
-    "return_incomplete": _return_incomplete, "resume": _resume, "reject": _reject,
+    "return_incomplete": _return_incomplete, "resume": _resume, "supply": _supply, "reject": _reject,
     "withdraw": _withdraw, "close": _close, "reopen": _reopen, "assign": _assign, "note": _note,
+    "complete_compensation": _complete_compensation,
 }
 
 
@@ -427,10 +387,10 @@ def _move(request, actor, now, action, target_position, *, note="", public=True,
         notifications.request_resolved(request)
 
 
-def _finish(request, actor, now, action, state, note):
+def _finish(request, actor, now, action, state, note, data=None):
     _event(request, actor, action, now, from_state=request.state, to_state=state,
            from_step=request.current_step.position if request.current_step else None,
-           note=note, public=True)
+           note=note, public=True, data=data)
     request.state = state
     request.pauses.filter(ended_at__isnull=True).update(ended_at=now)
     request.closed_at = now
@@ -445,67 +405,64 @@ def _next_position(step: Step) -> int | None:
     return nxt
 
 
-def _within_reopen_window(request) -> bool:
+def _within_reopen_window(request, now) -> bool:
     finished = request.closed_at or request.resolved_at
     window = timedelta(days=settings.REQUEST_REOPEN_DAYS)
-    return finished is not None and timezone.now() - finished <= window
+    return finished is not None and now - finished <= window
 
 
-def _is_staff_of(request, user, roles) -> bool:
-    if user is None:
-        return True
-    return user.is_authenticated and user.agency_id == request.agency_id and user.has_role(*roles)
-
-
-def _may_act_on_step(request, user, step) -> bool:
-    """The step's role (in its unit, if it names one), the assignee, or a recorder for outside steps."""
-    if user is None:
-        return True
-    if not (user.is_authenticated and user.agency_id == request.agency_id):
-        return False
-    if request.assignee_id == user.pk:
-        return True
-    if step.role in {APPLICANT, EXTERNAL}:
-        return user.has_role(*RECORDERS)
-    if step.unit_id:
-        return user.positions.filter(role=step.role, unit_id=step.unit_id).exists() \
-            or (step.role in {Role.HEAD, Role.SECRETARY} and user.has_role(step.role))
-    if not user.has_role(step.role):
-        return False
-    # A step without a unit is done in the unit the request was disposed to
-    # (Dinsos: "Kepala Seksi" of the bidang the Kadis chose), when it has one.
-    units = unit_subtree([request.assigned_unit_id], request.agency_id) if request.assigned_unit_id \
-        else set()
-    if units and Position.objects.filter(role=step.role, unit_id__in=units).exists():
-        return user.positions.filter(role=step.role, unit_id__in=units).exists()
-    return True
+def _acting_role(request, actor) -> str:
+    """The role the actor acted in, for the timeline ("Kepala Dinas", "Pemohon", "Sistem")."""
+    kind = access.actor_kind(actor)
+    if kind != "staff":
+        return kind
+    step = request.current_step
+    roles = access.roles_of(actor)
+    if step is not None and step.role in roles:
+        return step.role
+    for role in (Role.HEAD, Role.SECRETARY, Role.UNIT_HEAD, Role.AGENCY_ADMIN, Role.OPERATOR,
+                 Role.FRONT_DESK, Role.HANDLER):
+        if role in roles:
+            return role
+    return ""
 
 
 def _event(request, actor, action, now, *, from_state="", to_state="", from_step=None,
            to_step=None, note="", public=True, data=None):
+    staff = access.is_staff_actor(actor)
     return Event.objects.create(
-        request=request, at=now, actor=actor, actor_label=str(actor) if actor else "",
-        action=action, from_state=from_state or "", to_state=to_state or "",
+        request=request, at=now, actor=actor if staff else None,
+        actor_label=str(actor) if staff else "", actor_kind=access.actor_kind(actor),
+        actor_role=getattr(request, "_acting_role", None) or _acting_role(request, actor),
+        action=action,
+        from_state=from_state or "", to_state=to_state or "",
         from_step=from_step, to_step=to_step, note=note, public=public, data=data or {},
     )
 
 
-# ---------------------------------------------------------------- the clock's changes
+# ---------------------------------------------------------------- the system's changes
 
 
 def mark_late(request, now) -> str | None:
     """Mark a locked request at risk or breached when the clock says so (the sweep's part).
 
     Returns the new status, or None when nothing got worse; lifting a mark is
-    relax_sla_status's job, when a deadline moves.
+    relax_sla_status's job, when a deadline moves. A breach of a standard that
+    promises compensation (seed 004) opens the compensation task, on the timeline.
     """
-    status = clock.sla_status_at(request, now)
+    status = clock.sla_status(request, now)
     if status == SlaStatus.ON_TIME or status == request.sla_status:
         return None
     request.sla_status = status
     request.save(update_fields=["sla_status", "updated_at"])
-    _event(request, None, f"sla_{status}", now, public=False,
+    _event(request, access.SYSTEM, f"sla_{status}", now, public=False,
            note=_("Melewati tenggat") if status == SlaStatus.BREACHED else _("Mendekati tenggat"))
+    promise = request.standard.compensation_on_breach
+    if status == SlaStatus.BREACHED and promise:
+        _task, created = CompensationTask.objects.get_or_create(request=request,
+                                                                defaults={"promise": promise})
+        if created:
+            _event(request, access.SYSTEM, "compensation_due", now, public=True, note=promise)
     return status
 
 
@@ -526,13 +483,15 @@ def _move_deadline(pk, now) -> bool:
     with transaction.atomic():
         request = (Request.objects.select_for_update(of=("self",))
                    .select_related("agency", "standard").get(pk=pk))
+        if request.state not in OPEN_STATES:
+            return False
         before = request.due_at
         clock.recompute(request)
         if request.due_at == before:
             return False
         clock.relax_sla_status(request, now)
         request.save(update_fields=["due_at", "at_risk_at", "sla_status", "updated_at"])
-        _event(request, None, "due_moved", now, public=False,
+        _event(request, access.SYSTEM, "due_moved", now, public=False,
                note=_("Tenggat disesuaikan karena kalender kerja instansi berubah."),
                data={"from": before.isoformat() if before else None,
                      "to": request.due_at.isoformat() if request.due_at else None})

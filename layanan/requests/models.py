@@ -160,20 +160,6 @@ class Request(models.Model):
         return mask(self.applicant_nik)
 
 
-class RequestSequence(models.Model):
-    """The last number given per agency and year, for readable tracking codes."""
-
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE)
-    year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="unique_sequence")]
-
-    def __str__(self):
-        return f"{self.agency_id}/{self.year}: {self.last}"
-
-
 class Pause(models.Model):
     """A period the clock stood still: the request waited on the applicant."""
 
@@ -198,6 +184,10 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True)
+    # staff / applicant / system (requests.access), and the role the actor acted in: the public
+    # timeline names the role ("Kepala Dinas", "Pemohon"), never "by the applicant" unless it was.
+    actor_kind = models.CharField(max_length=10, default="staff")
+    actor_role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
@@ -339,6 +329,19 @@ class CompensationTask(models.Model):
 
     def __str__(self):
         return f"Kompensasi {self.request_id}"
+
+
+class TrackingLock(models.Model):
+    """Wrong phone digits typed for one tracking code: after LOCK_AFTER of them the lookup by
+    code + digits is locked for a while (the receipt's link still works). Staff see it."""
+
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="tracking_lock")
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.request_id}: {self.failures}"
 
 
 class IdentityView(models.Model):

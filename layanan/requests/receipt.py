@@ -7,22 +7,31 @@ time, what is missing, the product. Never the applicant's NIK or phone.
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from layanan.accounts.roles import Role
 from layanan.standards.models import Requirement, StepAction
 from layanan.standards.presentation import duration_text
 
-from .models import Attachment, Event, Request, State
+from . import access
+from .models import Attachment, Event, Request, State, TrackingLock
+
+ROLE_LABELS = dict(Role.choices)
+# Wrong phone digits for one code before the lookup by code + digits locks, and for how long.
+LOOKUP_LOCK_AFTER = 5
+LOOKUP_LOCK_FOR = timedelta(hours=1)
 
 # One sentence per state; {actor} is the step's actor as the standard names it ("Kepala Seksi").
 STATUS_SENTENCES = {
@@ -44,6 +53,9 @@ EVENT_TEXTS = {
     "resume": gettext_noop("Kelengkapan diterima, proses dilanjutkan"),
     "reject": gettext_noop("Permohonan ditolak"),
     "withdraw": gettext_noop("Permohonan dicabut"),
+    "supply": gettext_noop("Pemohon mengirim kelengkapan, proses dilanjutkan"),
+    "compensation_due": gettext_noop("Standar waktu terlewati: kompensasi wajib diberikan"),
+    "complete_compensation": gettext_noop("Kompensasi telah diberikan"),
     "close": gettext_noop("Permohonan ditutup"),
     "reopen": gettext_noop("Permohonan dibuka kembali"),
     "note": gettext_noop("Keterangan dari petugas"),
@@ -77,17 +89,36 @@ def find_by_link(code: str, secret: str) -> Request:
     return request
 
 
-def find_by_phone(code: str, last_digits: str) -> Request | None:
-    """The request for a code and the last four digits of its applicant's phone; None when either is wrong."""
+def find_by_phone(code: str, last_digits: str, *, now=None) -> Request | None:
+    """The request for a code and the last four digits of its applicant's phone; None when either
+    is wrong, or when the code is locked after LOOKUP_LOCK_AFTER wrong digits (the receipt's
+    link keeps working; staff see the lock on the request page)."""
+    now = now or timezone.now()
     code, last_digits = code.strip().upper(), "".join(ch for ch in last_digits if ch.isdigit())
     request = Request.objects.filter(tracking_code=code).only("tracking_code", "tracking_secret",
                                                               "applicant_phone").first()
     phone = (request.applicant_phone if request else "") or ""
     # Compare even when there is no such request, so both failures take the same time.
     matches = hmac.compare_digest((phone[-4:] or "----").encode(), last_digits.encode())
-    if request is None or len(last_digits) != 4 or len(phone) < 4 or not matches:
+    if request is None:
         return None
+    lock = TrackingLock.objects.filter(request=request).first()
+    if lock is not None and lock.locked_until and lock.locked_until > now:
+        return None
+    if len(last_digits) != 4 or len(phone) < 4 or not matches:
+        _count_failure(request, now)
+        return None
+    if lock is not None and lock.failures:
+        TrackingLock.objects.filter(pk=lock.pk).update(failures=0, locked_until=None)
     return request
+
+
+def _count_failure(request: Request, now) -> None:
+    lock, _created = TrackingLock.objects.get_or_create(request=request)
+    TrackingLock.objects.filter(pk=lock.pk).update(failures=F("failures") + 1, last_failure_at=now)
+    lock.refresh_from_db(fields=["failures"])
+    if lock.failures % LOOKUP_LOCK_AFTER == 0:
+        TrackingLock.objects.filter(pk=lock.pk).update(locked_until=now + LOOKUP_LOCK_FOR)
 
 
 def tracking_path(request: Request) -> str:
@@ -128,17 +159,25 @@ def missing_now(request: Request) -> list[str]:
 
 
 def public_timeline(request: Request) -> list[TimelineLine]:
-    """Public events only; staff names only where the complaint is not confidential."""
+    """Public events only. Who acted is named by role — the step's actor as the standard names
+    it, else the role the officer acted in ("Kepala instansi"), "Pemohon" only when the
+    applicant did it; staff names only where the complaint is not confidential."""
     actors = dict(request.standard.steps.values_list("position", "actor"))
     show_names = not request.confidential
     lines = []
     events = (Event.objects.filter(request_id=request.pk, public=True)
-              .only("at", "action", "note", "from_step", "actor_label").order_by("at", "id"))
+              .only("at", "action", "note", "from_step", "actor_label", "actor_kind", "actor_role")
+              .order_by("at", "id"))
     for event in events:
-        role = actors.get(event.from_step, "")
-        who = role
-        if show_names and event.actor_label:
-            who = f"{role} ({event.actor_label})" if role else event.actor_label
+        if event.actor_kind == "applicant":
+            who = _("Pemohon")
+        elif event.actor_kind == "system":
+            who = _("Sistem")
+        else:
+            role = actors.get(event.from_step, "") or str(ROLE_LABELS.get(event.actor_role, ""))
+            who = role
+            if show_names and event.actor_label:
+                who = f"{role} ({event.actor_label})" if role else event.actor_label
         text = _(EVENT_TEXTS.get(event.action, gettext_noop("Diperbarui")))
         lines.append(TimelineLine(at=event.at, text=text, who=who, note=event.note))
     return lines
@@ -183,5 +222,7 @@ def tracking_context(request: Request) -> dict:
             "timeline": public_timeline(request), "missing": missing_now(request),
             "products": product_files(request), "clock_note": clock_note(request),
             "product_text": request.product_text if request.state in FINISHED_WITH_PRODUCT else "",
-            "tracking_path": tracking_path(request)}
+            "tracking_path": tracking_path(request),
+            "may_withdraw": any(a.name == "withdraw" for a in
+                                access.applicant_actions(request, access.ApplicantActor(request.pk)))}
 

@@ -4,7 +4,7 @@ Escalation ladder on breach: the assignee (or the unit's staff for the step's
 role), then the unit head, then the agency head. Staff reminders are queued
 for office hours (not at midnight or on a Sunday) via the outbox's not_before.
 A standard whose guarantee promises compensation on breach (seed 004) opens a
-compensation task.
+compensation task (lifecycle.mark_late, on the timeline).
 """
 
 from django.db import transaction
@@ -14,7 +14,7 @@ from layanan.accounts.models import User
 from layanan.accounts.roles import Role
 
 from . import clock, lifecycle, notifications
-from .models import OPEN_STATES, CompensationTask, Request, SlaStatus
+from .models import OPEN_STATES, Request, SlaStatus
 
 
 def sweep(now=None, batch: int = 500) -> dict:
@@ -42,9 +42,6 @@ def _sweep_one(pk, now):
         send_at = clock.calendar_for(request.agency).next_open(now)
         for level, staff in _ladder(request, status):
             notifications.sla_alert(request, staff, level, status, not_before=send_at)
-        if status == SlaStatus.BREACHED and request.standard.compensation_on_breach:
-            CompensationTask.objects.get_or_create(
-                request=request, defaults={"promise": request.standard.compensation_on_breach})
         return status
 
 

@@ -11,15 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from layanan.accounts.roles import Role
+from layanan.accounts.roles import COUNTER_ROLES
 from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404
 
 from . import intake, receipt
 from .forms import CounterForm
 from .models import GuestBookEntry, Request
-
-COUNTER_ROLES = (Role.FRONT_DESK, Role.OPERATOR, Role.HANDLER, Role.UNIT_HEAD, Role.AGENCY_ADMIN)
 
 
 def _agency_of(user):

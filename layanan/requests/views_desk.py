@@ -1,7 +1,8 @@
 """The desk: staff inbox, request page, actions, attachments, printable sheets.
 
-Thin views: reads come from requests.queries, input handling from
-requests.desk, and every change goes through requests.lifecycle.perform().
+Thin views: reads come from requests.inbox / page / sheets, input handling
+from requests.desk, who may do what from requests.access, and every change
+goes through requests.lifecycle.perform().
 Every object is fetched through core.tenancy (staff of another agency: 404).
 """
 
@@ -12,17 +13,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from layanan.accounts.roles import DESK_ROLES
 from layanan.core.decorators import role_required
 from layanan.core.tenancy import get_scoped_or_404
 
-from . import desk, lifecycle, queries
+from . import access, desk, identity, intake, lifecycle, page, sheets
+from . import inbox as inbox_queries
 from .models import CompensationTask
 
-desk_required = role_required(*queries.DESK_ROLES)
+desk_required = role_required(*DESK_ROLES)
 
 
 def _request_or_404(request, pk):
-    return get_scoped_or_404(queries.desk_request_queryset(request.user), request.user,
+    return get_scoped_or_404(page.desk_request_queryset(request.user), request.user,
                              region_wide=False, pk=pk)
 
 
@@ -30,17 +33,17 @@ def _request_or_404(request, pk):
 def inbox(request):
     form = desk.InboxFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    page = queries.inbox(request.user, scope=request.GET.get("lingkup", queries.SCOPE_MINE),
-                         filters=filters, cursor=request.GET.get("setelah", ""))
+    found = inbox_queries.inbox(request.user, scope=request.GET.get("lingkup", inbox_queries.SCOPE_MINE),
+                                filters=filters, cursor=request.GET.get("setelah", ""))
     return render(request, "requests/desk/inbox.html", {
-        "page": page, "form": form, "filters": filters, "agency": request.user.agency,
+        "page": found, "form": form, "filters": filters, "agency": request.user.agency,
         "tzname": request.user.agency.timezone if request.user.agency_id else None,
         "deep": bool(request.GET.get("setelah")),
     })
 
 
 def _render_request(request, obj, *, error="", status=200):
-    context = queries.request_page(obj, request.user)
+    context = page.request_page(obj, request.user)
     context["error"] = error
     return render(request, "requests/desk/request.html", context, status=status)
 
@@ -68,12 +71,13 @@ def act(request, pk, action):
 @desk_required
 def attachment(request, pk, attachment_pk):
     obj = _request_or_404(request, pk)
-    item = queries.attachment_for(obj, attachment_pk)
-    if item is None or not queries.may_download(obj, item, request.user):
+    item = page.attachment_for(obj, attachment_pk)
+    if item is None or not access.may_download(obj, item, request.user):
         raise Http404
     if obj.confidential:
-        queries.log_identity_views([obj], request.user)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename,
+        identity.log_identity_views([obj], request.user)
+    response = FileResponse(item.file.open("rb"), as_attachment=True,
+                            filename=intake.download_name(item.filename, item.content_type),
                             content_type=item.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -84,29 +88,31 @@ def attachment(request, pk, attachment_pk):
 def disposition_sheet(request, pk):
     obj = _request_or_404(request, pk)
     return render(request, "requests/desk/disposition_sheet.html",
-                  queries.disposition_sheet(obj, request.user))
+                  sheets.disposition_sheet(obj, request.user))
 
 
 @desk_required
 def consultation_sheet(request, pk):
     obj = _request_or_404(request, pk)
     return render(request, "requests/desk/consultation_sheet.html",
-                  queries.consultation_sheet(obj, request.user))
+                  sheets.consultation_sheet(obj, request.user))
 
 
 @desk_required
 @require_POST
 def compensation_done(request, pk):
+    """Seed 004: the product was delivered home after a breach — an action like any other."""
     obj = _request_or_404(request, pk)
     task = CompensationTask.objects.filter(request=obj).first()
     if task is None:
         raise Http404
+    if task.done_at is not None:  # a double click changes nothing
+        messages.info(request, _("Tugas kompensasi sudah selesai sebelumnya."))
+        return redirect("desk:request", pk=obj.pk)
     try:
-        changed = desk.complete_compensation(task, request.user, request.POST.get("note", ""))
+        lifecycle.perform(obj, request.user, "complete_compensation",
+                          note=request.POST.get("note", "")[:5000])
     except ValidationError as exc:
         return _render_request(request, obj, error=desk.error_message(exc), status=400)
-    if changed:
-        messages.success(request, _("Tugas kompensasi ditandai selesai."))
-    else:
-        messages.info(request, _("Tugas kompensasi sudah selesai sebelumnya."))
+    messages.success(request, _("Tugas kompensasi ditandai selesai."))
     return redirect("desk:request", pk=obj.pk)

@@ -11,9 +11,8 @@ from django_ratelimit.decorators import ratelimit
 from layanan.core.decorators import form_status
 from layanan.standards.presentation import cost_text, duration_text
 
-from . import intake, receipt
+from . import access, intake, lifecycle, receipt
 from .forms import WebRequestForm
-from .models import State
 
 LOOKUP_RATES = ("10/m", "50/h")
 
@@ -67,31 +66,54 @@ def track(request, code, secret):
 @require_http_methods(["POST"])
 @ratelimit(key="ip", rate="20/h", method="POST", block=False)
 def supply(request, code, secret):
-    """The applicant uploads the missing documents from the tracking page."""
+    """The applicant uploads the missing documents from the tracking page.
+
+    Whether the request still waits on the applicant is decided by the lifecycle inside the
+    row lock (a request withdrawn a moment ago refuses), never here."""
     found = receipt.find_by_link(code, secret)
-    error = ""
     if getattr(request, "limited", False):
         return render(request, "requests/public/too_many.html", status=429)
-    if found.state != State.WAITING_APPLICANT:
-        error = _("Permohonan ini tidak sedang menunggu kelengkapan.")
-    elif int(request.META.get("CONTENT_LENGTH") or 0) > intake.MAX_POST_BYTES:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > intake.MAX_POST_BYTES:
         error = _("Kiriman terlalu besar. Paling banyak 10 berkas, masing-masing paling besar 5 MB.")
     else:
         try:
             intake.supply_missing(found, request.FILES.getlist("files"), request.POST.get("note", ""))
             return redirect(receipt.tracking_path(found) + "#status")
+        except lifecycle.LifecycleError:
+            error = _("Permohonan ini tidak sedang menunggu kelengkapan.")
         except ValidationError as exc:
             error = " ".join(exc.messages)
+    found.refresh_from_db()
     context = {**receipt.tracking_context(found), "supply_error": error}
     return render(request, "requests/public/track.html", context, status=400)
+
+
+@never_cache
+@require_http_methods(["POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+def withdraw(request, code, secret):
+    """The applicant withdraws their own request from the tracking page (the link's secret proves it)."""
+    found = receipt.find_by_link(code, secret)
+    if getattr(request, "limited", False):
+        return render(request, "requests/public/too_many.html", status=429)
+    try:
+        lifecycle.perform(found, access.ApplicantActor(found.pk), "withdraw",
+                          note=request.POST.get("note", "")[:500],
+                          confirmed=request.POST.get("confirm") == "1")
+    except lifecycle.LifecycleError as exc:
+        found.refresh_from_db()
+        context = {**receipt.tracking_context(found), "withdraw_error": " ".join(exc.messages)}
+        return render(request, "requests/public/track.html", context, status=400)
+    return redirect(receipt.tracking_path(found) + "#status")
 
 
 @never_cache
 @require_GET
 def product_file(request, code, secret, pk):
     attachment = receipt.product_file(receipt.find_by_link(code, secret), pk)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-                            content_type=attachment.content_type)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=intake.download_name(attachment.filename, attachment.content_type),
+                            content_type=attachment.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from layanan.accounts.roles import DESK_ROLES, Role
+
 from .duration import DurationParseError, parse_duration
 from .models import (
     STEP_ROLES,
@@ -55,6 +57,11 @@ class StandardForm(forms.ModelForm):
                                            widget=forms.CheckboxSelectMultiple)
     evaluation_text = forms.CharField(label=_("Evaluasi kinerja pelaksana (uraian)"),
                                       widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    withdraw_roles = forms.MultipleChoiceField(
+        label=_("Yang boleh menutup permohonan atas permintaan pemohon"), required=False,
+        choices=[(r, label) for r, label in Role.choices if r in DESK_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kosongkan untuk aturan baku: kepala instansi dan kepala unit yang menangani."))
 
     class Meta:
         model = ServiceStandard
@@ -82,6 +89,7 @@ class StandardForm(forms.ModelForm):
             "legal_text": "\n".join(ref.get("text") or ref.get("title", "") for ref in std.legal_basis),
             "evaluation": std.evaluation_periods,
             "evaluation_text": (std.texts or {}).get("evaluasi_kinerja", ""),
+            "withdraw_roles": std.withdraw_roles,
         })
 
     def clean_duration_text(self):
@@ -115,6 +123,7 @@ class StandardForm(forms.ModelForm):
         std.supervision = _lines(data["supervision_text"])
         std.legal_basis = [parse_legal_reference(line) for line in _lines(data["legal_text"])]
         std.evaluation_periods = data["evaluation"]
+        std.withdraw_roles = data["withdraw_roles"]
         texts = dict(std.texts or {})
         texts["jangka_waktu"] = data["duration_text"]
         if data["evaluation_text"].strip():
@@ -207,8 +216,10 @@ class DiscussedForm(forms.Form):
             raise ValidationError(_("Berkas terlalu besar (maksimal 10 MB)."))
         head = upload.read(8)
         upload.seek(0)
-        if not any(head.startswith(magic) for magic in MINUTES_TYPES):
+        kind = next((kind for magic, kind in MINUTES_TYPES.items() if head.startswith(magic)), None)
+        if kind is None:
             raise ValidationError(_("Jenis berkas tidak didukung: unggah PDF, PNG, JPEG atau DOCX."))
+        upload.name = f"berita-acara.{kind.lower().replace('jpeg', 'jpg')}"  # stored by type, not name
         return upload
 
 

@@ -154,6 +154,10 @@ class ServiceStandard(models.Model):
         _("kompensasi bila standar tidak dipenuhi"), blank=True
     )
     security_guarantee = models.TextField(_("jaminan keamanan dan keselamatan"), blank=True)
+    # Who may close a request as withdrawn at the applicant's request (roles); empty = the
+    # agency head and the unit head holding the request (requests.access.may_withdraw).
+    withdraw_roles = models.JSONField(_("yang boleh menutup permohonan atas permintaan pemohon"),
+                                      default=list, blank=True)
     evaluation_periods = models.JSONField(_("jadwal evaluasi"), default=list, blank=True)
     # Things a human should check (from the importer or the demo loader).
     warnings = models.JSONField(_("catatan pemeriksaan"), default=list, blank=True)

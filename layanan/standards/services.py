@@ -25,7 +25,7 @@ COPIED_FIELDS = [
     "source_url", "texts", "duration_text", "duration_min", "duration_max", "duration_unit",
     "clock_starts_at", "cost_amount", "cost_legal_basis", "product", "channels", "legal_basis",
     "facilities", "accessible", "competencies", "supervision", "staff_count", "guarantee",
-    "compensation_on_breach", "security_guarantee", "evaluation_periods",
+    "compensation_on_breach", "security_guarantee", "evaluation_periods", "withdraw_roles",
 ]
 STEP_FIELDS = [
     "position", "text", "actor", "role", "unit_id", "action", "stage", "track", "on_done",

@@ -1,0 +1,424 @@
+"""Who may see and act on a request — the one place that answers it.
+
+The inbox ("Tugas saya"), the request page, the lifecycle engine and the API all
+ask this module, so they cannot disagree. Three kinds of actor exist:
+
+- a **staff member** (a `User` with positions in the agency's units);
+- the **applicant** (`ApplicantActor`), who proved it by the tracking link's secret;
+- the **system** (`SYSTEM`): the SLA sweep, the calendar, the retention job.
+
+There is no "no actor": every action names one and passes its guards.
+
+The central rule is *who holds the current step* (`holds_step`). A step names a
+role and optionally a unit. It is held by:
+
+1. the request's assignee, when it has one (a disposition or an assignment
+   named a person) — and then only by them;
+2. otherwise by the holders of the step's role *where the step is done*: the
+   step's unit, or — for a step without a unit — the unit the request was
+   disposed to (Dinsos: "Kepala Seksi" of the bidang the Kadis chose). A holder
+   counts when their unit is that unit or lies below it. When nobody in that
+   subtree holds the role, any holder of the role in the agency does (a request
+   never gets stuck). Steps of the head and the secretary are held by them
+   wherever the request is. Steps of the applicant or an outside party are
+   *recorded* by the recorder roles with the same unit rule.
+
+`holds_step` answers for one request in Python; `holds_step_q` is the same rule
+as a queryset filter for the inbox. Both are built from the same `StepScope`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Q
+
+from layanan.accounts.roles import (
+    AGENCY_WIDE,
+    AGENCY_WIDE_STEP_ROLES,
+    COMPLAINT_HANDLERS,
+    DESK_ROLES,
+    INTAKE_ROLES,
+    RECORDERS,
+    SEE_ALL_PERSONAL_DATA,
+    SUPERVISORS,
+    WITHDRAW_DEFAULT,
+    Role,
+)
+from layanan.standards.models import APPLICANT, EXTERNAL, StepAction
+
+from .models import OPEN_STATES, State
+
+OUTSIDE_ROLES = frozenset({APPLICANT, EXTERNAL})
+ALL = None  # a StepScope entry meaning "in any unit"
+
+# Actions on the current step: holding the step is what allows them.
+STEP_ACTIONS = frozenset({"advance", "escalate", "return_incomplete", "reject"})
+
+
+# ---------------------------------------------------------------- actors
+
+
+@dataclass(frozen=True)
+class ApplicantActor:
+    """The applicant, authenticated by the tracking link (code + secret) of one request."""
+
+    request_id: int
+    via: str = "tracking_link"
+    is_authenticated = False
+    pk = None
+
+    def __str__(self):
+        return "Pemohon"
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The platform itself: the SLA sweep, calendar changes, the retention job."""
+
+    job: str = "system"
+    is_authenticated = False
+    pk = None
+
+    def __str__(self):
+        return "Sistem"
+
+
+SYSTEM = SystemActor()
+
+
+def is_staff_actor(actor) -> bool:
+    return getattr(actor, "is_authenticated", False) is True and hasattr(actor, "positions")
+
+
+def actor_kind(actor) -> str:
+    if isinstance(actor, ApplicantActor):
+        return "applicant"
+    if isinstance(actor, SystemActor):
+        return "system"
+    if is_staff_actor(actor):
+        return "staff"
+    raise TypeError("Every action needs an actor: a staff user, ApplicantActor or SYSTEM.")
+
+
+# ---------------------------------------------------------------- the agency's structure
+
+
+def _structure_key(agency_id: int) -> str:
+    return f"access:structure:{agency_id}"
+
+
+@dataclass(frozen=True)
+class Structure:
+    """An agency's unit tree and who holds which role where (cached; small)."""
+
+    parents: dict            # unit id -> parent unit id (or None)
+    held: dict               # role -> set of unit ids where an active user holds it
+    recorder_units: frozenset
+
+    def ancestors(self, unit_id) -> set:
+        """The unit and every unit above it."""
+        seen = set()
+        while unit_id is not None and unit_id not in seen:
+            seen.add(unit_id)
+            unit_id = self.parents.get(unit_id)
+        return seen
+
+    def lacking(self, units_held) -> set:
+        """Units in whose subtree nobody holds the role (held in `units_held`)."""
+        covered = set()
+        for unit in units_held:
+            covered |= self.ancestors(unit)
+        return set(self.parents) - covered
+
+
+def structure(agency_id: int) -> Structure:
+    key = _structure_key(agency_id)
+    found = cache.get(key)
+    if found is None:
+        from layanan.accounts.models import Position
+        from layanan.agencies.models import Unit
+
+        parents = dict(Unit.objects.filter(agency_id=agency_id).values_list("id", "parent_id"))
+        held: dict[str, set] = {}
+        for role, unit in (Position.objects.filter(user__agency_id=agency_id, user__is_active=True,
+                                                   unit__isnull=False).values_list("role", "unit_id")):
+            held.setdefault(role, set()).add(unit)
+        recorders = set()
+        for role in RECORDERS:
+            recorders |= held.get(role, set())
+        found = Structure(parents=parents, held=held, recorder_units=frozenset(recorders))
+        cache.set(key, found, 300)
+    return found
+
+
+def forget_structure(agency_id) -> None:
+    """Called when units, positions or staff change (receivers in RequestsConfig.ready)."""
+    if agency_id:
+        cache.delete(_structure_key(agency_id))
+
+
+# ---------------------------------------------------------------- a staff member's reach
+
+
+def positions_of(user) -> list[tuple[str, int | None]]:
+    """(role, unit_id) of every position of `user`; also primes user.roles (one query)."""
+    cached = getattr(user, "_positions_cache", None)
+    if cached is None:
+        cached = list(user.positions.values_list("role", "unit_id")) if is_staff_actor(user) else []
+        user._positions_cache = cached
+        user._roles_cache = {role for role, _unit in cached}
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    return {role for role, _unit in positions_of(user)}
+
+
+def unit_ids_of(user, roles=None) -> set[int]:
+    return {unit for role, unit in positions_of(user) if unit and (roles is None or role in roles)}
+
+
+@dataclass
+class StepScope:
+    """For each role the user holds: the units where they hold its steps (ALL = any)."""
+
+    roles: dict = field(default_factory=dict)
+    recording: object = False  # False: no recorder role; ALL; or a set of unit ids
+
+
+def _reach(struct: Structure, own_units: set, anywhere: bool, held_units) -> object:
+    if anywhere:
+        return ALL
+    reach = set()
+    for unit in own_units:
+        reach |= struct.ancestors(unit)
+    return reach | struct.lacking(held_units)
+
+
+def step_scope(user) -> StepScope:
+    cached = getattr(user, "_step_scope_cache", None)
+    if cached is not None:
+        return cached
+    scope = StepScope()
+    if is_staff_actor(user) and user.agency_id:
+        struct = structure(user.agency_id)
+        by_role: dict[str, set] = {}
+        for role, unit in positions_of(user):
+            by_role.setdefault(role, set()).add(unit)
+        for role, units in by_role.items():
+            if role not in DESK_ROLES:
+                continue
+            anywhere = role in AGENCY_WIDE_STEP_ROLES or None in units
+            scope.roles[role] = _reach(struct, units - {None}, anywhere, struct.held.get(role, set()))
+        recorder_units = set().union(*[by_role[r] for r in by_role if r in RECORDERS]) \
+            if by_role.keys() & RECORDERS else None
+        if recorder_units is not None:
+            scope.recording = _reach(struct, recorder_units - {None}, None in recorder_units,
+                                     struct.recorder_units)
+    user._step_scope_cache = scope
+    return scope
+
+
+def _in(reach, unit_id) -> bool:
+    return reach is ALL or unit_id is None or unit_id in reach
+
+
+def _unit_q(reach) -> Q:
+    """The step's unit — or, for a step without one, the request's unit — lies in `reach`."""
+    if reach is ALL:
+        return Q()
+    ids = sorted(reach)
+    return (Q(current_step__unit__isnull=False, current_step__unit_id__in=ids)
+            | Q(current_step__unit__isnull=True, assigned_unit__isnull=True)
+            | Q(current_step__unit__isnull=True, assigned_unit_id__in=ids))
+
+
+# ---------------------------------------------------------------- is this my step?
+
+
+def same_agency(request, user) -> bool:
+    return is_staff_actor(user) and user.agency_id is not None and user.agency_id == request.agency_id
+
+
+def holds_step(request, user) -> bool:
+    """Whether `user` holds the request's current step (see the module docstring)."""
+    if not same_agency(request, user) or request.state not in OPEN_STATES or not request.current_step_id:
+        return False
+    if request.assignee_id:
+        return request.assignee_id == user.pk
+    step = request.current_step
+    scope = step_scope(user)
+    where = step.unit_id or request.assigned_unit_id
+    if step.role in OUTSIDE_ROLES:
+        return scope.recording is not False and _in(scope.recording, where)
+    reach = scope.roles.get(step.role, False)
+    return reach is not False and _in(reach, where)
+
+
+def holds_step_q(user) -> Q:
+    """holds_step() as a filter over Request (the inbox's "Tugas saya")."""
+    if not (is_staff_actor(user) and user.agency_id):
+        return Q(pk__in=[])
+    scope = step_scope(user)
+    by_step = Q(pk__in=[])
+    for role, reach in scope.roles.items():
+        by_step |= Q(current_step__role=role) & _unit_q(reach)
+    if scope.recording is not False:
+        by_step |= Q(current_step__role__in=sorted(OUTSIDE_ROLES)) & _unit_q(scope.recording)
+    return (Q(agency_id=user.agency_id, state__in=sorted(OPEN_STATES), current_step__isnull=False)
+            & (Q(assignee=user) | (Q(assignee__isnull=True) & by_step)))
+
+
+def supervises(request, user) -> bool:
+    """The leadership of the agency, or a unit head of the unit the request is in (or above it)."""
+    if not same_agency(request, user):
+        return False
+    roles = roles_of(user)
+    if roles & {Role.HEAD, Role.SECRETARY}:
+        return True
+    if Role.UNIT_HEAD not in roles or request.assigned_unit_id is None:
+        return False
+    above = structure(request.agency_id).ancestors(request.assigned_unit_id)
+    return bool(unit_ids_of(user, {Role.UNIT_HEAD}) & above)
+
+
+def may_withdraw(request, user) -> bool:
+    """Close as withdrawn at the applicant's request: the roles the standard names, else the
+    agency head and the unit head holding the request."""
+    if not same_agency(request, user):
+        return False
+    allowed = set(getattr(request.standard, "withdraw_roles", None) or WITHDRAW_DEFAULT)
+    mine = roles_of(user) & allowed
+    if mine & AGENCY_WIDE:
+        return True  # the head, the secretary, the admin: any request of the agency
+    # Any other allowed role: only for the request it holds or supervises.
+    return bool(mine) and (supervises(request, user) or holds_step(request, user))
+
+
+def is_desk_staff(request, user) -> bool:
+    return same_agency(request, user) and bool(roles_of(user) & DESK_ROLES)
+
+
+# ---------------------------------------------------------------- what may this actor do now?
+
+
+@dataclass(frozen=True)
+class Allowed:
+    name: str
+    needs_note: bool = False
+    needs_confirm: bool = False
+
+
+def staff_actions(request, user, *, escalation_target=None) -> list[Allowed]:
+    """What staff member `user` may do to `request` now. `escalation_target(request, user)` says
+    whether escalation has somewhere to go (the lifecycle passes its own lookup)."""
+    if not is_desk_staff(request, user):
+        return []
+    state, step = request.state, request.current_step
+    holds = holds_step(request, user)
+    actions: list[Allowed] = []
+    if state in OPEN_STATES and state != State.WAITING_APPLICANT and step is not None:
+        dispose_step = step.action == StepAction.DISPOSE and step.role not in OUTSIDE_ROLES
+        if holds:
+            actions.append(Allowed("dispose" if dispose_step else "advance"))
+            if step.role not in OUTSIDE_ROLES and (
+                    step.on_cannot_resolve or escalation_target is None or escalation_target(request, user)):
+                actions.append(Allowed("escalate", needs_note=True))
+            if step.on_incomplete:
+                actions.append(Allowed("return_incomplete", needs_note=True))
+            if step.can_reject:
+                actions.append(Allowed("reject", needs_note=True))
+        if not dispose_step and supervises(request, user):
+            # A head may always pass a request down with an instruction (disposisi).
+            actions.append(Allowed("dispose"))
+    roles = roles_of(user)
+    if state == State.WAITING_APPLICANT and (holds or supervises(request, user) or roles & INTAKE_ROLES):
+        actions.append(Allowed("resume"))
+    if state in OPEN_STATES and Role.AGENCY_ADMIN in roles:
+        actions.append(Allowed("assign"))
+    if state in OPEN_STATES and may_withdraw(request, user):
+        actions.append(Allowed("withdraw", needs_note=True, needs_confirm=True))
+    if state == State.RESOLVED and (supervises(request, user) or roles & (RECORDERS | SUPERVISORS)):
+        actions.append(Allowed("close"))
+    if state in {State.RESOLVED, State.CLOSED} and (supervises(request, user) or roles & INTAKE_ROLES):
+        actions.append(Allowed("reopen", needs_note=True))
+    if may_complete_compensation(request, user):
+        actions.append(Allowed("complete_compensation"))
+    actions.append(Allowed("note", needs_note=True))
+    return actions
+
+
+def applicant_actions(request, actor: ApplicantActor) -> list[Allowed]:
+    """The applicant of this very request (by its tracking link): send what is missing, withdraw."""
+    if actor.request_id != request.pk:
+        return []
+    actions = []
+    if request.state == State.WAITING_APPLICANT:
+        actions.append(Allowed("supply"))
+    if request.state in OPEN_STATES:
+        actions.append(Allowed("withdraw", needs_confirm=True))
+    return actions
+
+
+def allowed_actions(request, actor, **kwargs) -> list[Allowed]:
+    kind = actor_kind(actor)
+    if kind == "applicant":
+        return applicant_actions(request, actor)
+    if kind == "system":
+        return []  # the system's changes are lifecycle functions of their own, not desk actions
+    return staff_actions(request, actor, **kwargs)
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def is_complaint_handler(request, user) -> bool:
+    """The only people who may see a confidential complainant's identity: the request's
+    assignee, or the complaint officer / IT operator of the agency. Not the head, not the admin."""
+    if not same_agency(request, user):
+        return False
+    if request.assignee_id and request.assignee_id == user.pk:
+        return True
+    return bool(roles_of(user) & COMPLAINT_HANDLERS)
+
+
+def sees_personal_data(request, user) -> bool:
+    """NIK, phone, e-mail and address whole (else masked): who holds the step, the head, the admin."""
+    if not same_agency(request, user):
+        return False
+    if request.confidential:
+        return is_complaint_handler(request, user)
+    return bool(roles_of(user) & SEE_ALL_PERSONAL_DATA) or holds_step(request, user)
+
+
+def sees_identity(request, user) -> bool:
+    """Whether the applicant's name is shown at all (a confidential complaint hides it)."""
+    if not same_agency(request, user):
+        return False
+    return not request.confidential or is_complaint_handler(request, user)
+
+
+def may_download(request, attachment, user) -> bool:
+    """Staff of the agency open attachments; identity documents (a KTP copy) only those who see
+    the personal data; anything of a confidential complaint only the complaint handler."""
+    if not is_desk_staff(request, user):
+        return False
+    if request.confidential:
+        return is_complaint_handler(request, user)
+    if attachment.requirement_id and attachment.requirement.kind == "identity":
+        return sees_personal_data(request, user)
+    return True
+
+
+def may_complete_compensation(request, user) -> bool:
+    task = getattr(request, "_compensation_cache", "unset")
+    if task == "unset":
+        from .models import CompensationTask
+
+        task = CompensationTask.objects.filter(request_id=request.pk).first()
+        request._compensation_cache = task
+    if task is None or task.done_at is not None:
+        return False
+    return same_agency(request, user) and bool(roles_of(user) & (RECORDERS | SUPERVISORS))
