@@ -219,6 +219,19 @@ def test_web_form_upload_file_name(demo, client, kind, settings, tmp_path):
     assert not input_guard.has_forbidden(attachment.filename) and attachment.filename.endswith(".pdf")
 
 
+@values
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_staff_login_form(demo, client, kind, field):
+    data = {"username": "dinsos.admin", "password": "salah-sekali", field: HOSTILE[kind]}
+    check(client.post(reverse("accounts:login"), data, REMOTE_ADDR=fresh_ip()), kind, {200, 400, 403, 429})
+
+
+@values
+def test_password_link_path(demo, client, kind):
+    value = quote(HOSTILE[kind][:1000], safe="")
+    check(client.get(f"/akun/atur-ulang/{value}/{value}/", REMOTE_ADDR=fresh_ip()), kind, {302, 400, 404})
+
+
 # ---------------------------------------------------------------- the guard itself
 
 
