@@ -16,8 +16,8 @@ _PATTERNS = [
     (re.compile(r"(/lacak/[^/\s?#\"']+/)[^/\s?#\"']+"), r"\1" + REDACTED),
     # /akun/atur-ulang/<uid>/<token>/ (Django's own "set-password" step names no token)
     (re.compile(r"(/akun/atur-ulang/[^/\s?#\"']+/)(?!set-password\b)[^/\s?#\"']+"), r"\1" + REDACTED),
-    # ?token=…, &secret=…, ?key=…, ?password=…, ?sig=…
-    (re.compile(r"([?&](?:token|secret|key|password|sig|signature)=)[^&\s#\"']*", re.IGNORECASE),
+    # ?token=…, &secret=…, ?key=…, ?password=…, ?sig=… (also a bare query string: gunicorn's %(q)s)
+    (re.compile(r"((?:^|[?&])(?:token|secret|key|password|sig|signature)=)[^&\s#\"']*", re.IGNORECASE),
      r"\1" + REDACTED),
 ]
 
