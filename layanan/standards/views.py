@@ -228,7 +228,9 @@ def minutes(request, pk):
     std = _standard(request, pk)
     if not std.discussion_minutes:
         raise Http404
-    return FileResponse(std.discussion_minutes.open("rb"), as_attachment=True)
+    response = FileResponse(std.discussion_minutes.open("rb"), as_attachment=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @role_required(*REGION_WIDE, Role.AGENCY_ADMIN, Role.HEAD)
