@@ -132,13 +132,16 @@ def test_an_identifier_that_is_neither_nik_phone_nor_e_mail_is_refused_in_indone
     assert not DataSubjectRequest.objects.exists()
 
 
-def test_a_confidential_complainants_identity_in_a_copy_is_logged(demo):
+def test_linking_a_person_to_a_confidential_complaint_is_logged_as_a_view_of_the_identity(demo):
     request = submit("DPMPTSP-BANGLI", confidential=True)
     admin = login("bangli.admin")
     dsr_url = record(admin, "access", NIK)["Location"]
-    assert IdentityView.objects.filter(request=request).count() == 0  # the list shows no identity
-    admin.get(dsr_url.rstrip("/") + "/data/")
-    assert IdentityView.objects.filter(request=request, viewer__username="bangli.admin").count() == 1
+    views = IdentityView.objects.filter(request=request, viewer__username="bangli.admin")
+    assert views.count() == 0
+    assert request.tracking_code in admin.get(dsr_url).content.decode()  # this person made that complaint
+    assert views.count() == 1
+    admin.get(dsr_url.rstrip("/") + "/data/")  # the copy shows the identity itself
+    assert views.count() == 2
 
 
 # ---------------------------------------------------------------- who may

@@ -75,8 +75,10 @@ def _dsr(request, pk):
 def subject_detail(request, pk):
     dsr = _dsr(request, pk)
     is_admin = _is_admin(request.user)
+    found = list(services.matches(dsr, request.user))
+    services.log_confidential(found, request.user)
     return render(request, "privacy/subject.html", {
-        "agency": dsr.agency, "dsr": dsr, "requests": list(services.matches(dsr, request.user)),
+        "agency": dsr.agency, "dsr": dsr, "requests": found,
         "is_admin": is_admin, "may_erase": is_admin and services.may_erase(dsr),
         "erase_form": forms.EraseForm(),
     })
