@@ -244,7 +244,7 @@ def same_agency(request, user) -> bool:
 
 def holds_step(request, user) -> bool:
     """Whether `user` holds the request's current step (see the module docstring)."""
-    if not same_agency(request, user) or request.state not in OPEN_STATES or not request.current_step_id:
+    if not is_desk_staff(request, user) or request.state not in OPEN_STATES or not request.current_step_id:
         return False
     if request.assignee_id:
         return request.assignee_id == user.pk
@@ -259,7 +259,7 @@ def holds_step(request, user) -> bool:
 
 def holds_step_q(user) -> Q:
     """holds_step() as a filter over Request (the inbox's "Tugas saya")."""
-    if not (is_staff_actor(user) and user.agency_id):
+    if not (is_staff_actor(user) and user.agency_id and roles_of(user) & DESK_ROLES):
         return Q(pk__in=[])
     scope = step_scope(user)
     by_step = Q(pk__in=[])
@@ -298,6 +298,7 @@ def may_withdraw(request, user) -> bool:
 
 
 def is_desk_staff(request, user) -> bool:
+    """Staff of the request's agency in a desk role (region-wide roles never work requests)."""
     return same_agency(request, user) and bool(roles_of(user) & DESK_ROLES)
 
 

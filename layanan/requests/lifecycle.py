@@ -240,6 +240,8 @@ def _dispose(request, actor, now, *, note, public, to_user=None, to_unit=None, *
     for target in (to_user, to_unit):
         if target is not None and getattr(target, "agency_id", None) != request.agency_id:
             raise LifecycleError(_("Tujuan disposisi harus dari instansi yang sama."))
+    if to_user is not None and not access.is_desk_staff(request, to_user):
+        raise LifecycleError(_("Pegawai tujuan tidak menangani permohonan."))
     step = request.current_step
     data = {"to_user": getattr(to_user, "pk", None), "to_unit": getattr(to_unit, "pk", None)}
     if step.action == StepAction.DISPOSE:
@@ -330,8 +332,8 @@ def _reopen(request, actor, now, *, note, public, **_ignored):
 
 
 def _assign(request, actor, now, *, note, public, to_user=None, **_ignored):
-    if to_user is None or to_user.agency_id != request.agency_id:
-        raise LifecycleError(_("Pilih pegawai dari instansi ini."))
+    if to_user is None or not access.is_desk_staff(request, to_user):
+        raise LifecycleError(_("Pilih pegawai dari instansi ini yang menangani permohonan."))
     request.assignee = to_user
     _event(request, actor, "assign", now, note=note, public=False, data={"to_user": to_user.pk})
 

@@ -162,7 +162,8 @@ def public_timeline(request: Request) -> list[TimelineLine]:
     """Public events only. Who acted is named by role — the step's actor as the standard names
     it, else the role the officer acted in ("Kepala instansi"), "Pemohon" only when the
     applicant did it; staff names only where the complaint is not confidential."""
-    actors = dict(request.standard.steps.values_list("position", "actor"))
+    steps = {pos: (actor, role) for pos, actor, role in
+             request.standard.steps.values_list("position", "actor", "role")}
     show_names = not request.confidential
     lines = []
     events = (Event.objects.filter(request_id=request.pk, public=True)
@@ -174,7 +175,11 @@ def public_timeline(request: Request) -> list[TimelineLine]:
         elif event.actor_kind == "system":
             who = _("Sistem")
         else:
-            role = actors.get(event.from_step, "") or str(ROLE_LABELS.get(event.actor_role, ""))
+            step_actor, step_role = steps.get(event.from_step, ("", ""))
+            # The step's actor as the standard names it when the officer acted on that step,
+            # else the role they acted in (a head closing the request, a disposition).
+            role = step_actor if step_role == event.actor_role or not event.actor_role \
+                else str(ROLE_LABELS.get(event.actor_role, ""))
             who = role
             if show_names and event.actor_label:
                 who = f"{role} ({event.actor_label})" if role else event.actor_label
