@@ -25,10 +25,8 @@ OPERATIONS = ROOT / "docs" / "operations.md"
 
 
 def production_env(**values) -> dict:
-    """This machine's environment minus every development switch, plus `values`."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"LAYANAN_DEV", "DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY",
-                        "FIELD_ENCRYPTION_KEYS", "REDIS_URL", "DATABASE_URL"}}
+    """A bare environment (no development switch, nothing inherited from this shell) plus `values`."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
     env["DJANGO_SETTINGS_MODULE"] = "layanan.settings"
     env.update(values)
     return env
