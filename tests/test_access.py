@@ -333,3 +333,16 @@ def test_inbox_actions_and_personal_data_agree(demo, data):
             pass  # e.g. nobody above to escalate to: refused whole, nothing written
         _check_faces(request, staff, now)
     assert Event.objects.filter(request=request, actor__isnull=True, actor_kind="staff").count() == 0
+
+
+def test_the_applicant_writes_a_message_on_an_open_request_only(demo):
+    request = new_request(DINSOS)
+    applicant = access.ApplicantActor(request.pk)
+    lifecycle.perform(request, applicant, "message", note="Apakah data sudah bisa diambil?", via="whatsapp")
+    event = request.events.get(action="message")
+    assert event.public and event.actor_kind == "applicant" and event.data == {"via": "whatsapp"}
+    with pytest.raises(lifecycle.LifecycleError):
+        lifecycle.perform(request, applicant, "message", note="")
+    lifecycle.perform(request, user("dinsos.kadis"), "withdraw", note="Pemohon datang", confirmed=True)
+    with pytest.raises(lifecycle.LifecycleError):
+        lifecycle.perform(request, applicant, "message", note="Halo")

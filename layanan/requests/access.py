@@ -352,10 +352,13 @@ def staff_actions(request, user, *, escalation_target=None) -> list[Allowed]:
 
 
 def applicant_actions(request, actor: ApplicantActor) -> list[Allowed]:
-    """The applicant of this very request (by its tracking link): send what is missing, withdraw."""
+    """The applicant of this very request (tracking link, the WhatsApp number or e-mail thread it
+    came from, an API read with code + secret): write a message, send what is missing, withdraw."""
     if actor.request_id != request.pk:
         return []
     actions = []
+    if request.state in OPEN_STATES:
+        actions.append(Allowed("message", needs_note=True))
     if request.state == State.WAITING_APPLICANT:
         actions.append(Allowed("supply"))
     if request.state in OPEN_STATES:

@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "return_incomplete": gettext_lazy("Dikembalikan ke pemohon (tidak lengkap)"),
     "resume": gettext_lazy("Kelengkapan diterima"),
     "supply": gettext_lazy("Pemohon mengirim kelengkapan"),
+    "message": gettext_lazy("Pesan dari pemohon"),
     "reject": gettext_lazy("Ditolak"),
     "withdraw": gettext_lazy("Dicabut"),
     "close": gettext_lazy("Ditutup"),

@@ -344,6 +344,15 @@ def _note(request, actor, now, *, note, public, **_ignored):
     _event(request, actor, "note", now, note=note, public=public)
 
 
+def _message(request, actor, now, *, note, public, via="", **_ignored):
+    """The applicant writes to the agency on an open request (WhatsApp, e-mail reply, API): a line on
+    the timeline, visible to the applicant and the staff; the clock does not change."""
+    if not note:
+        raise LifecycleError(_("Pesan kosong."))
+    _event(request, actor, "message", now, note=note[:5000], public=True,
+           data={"via": via} if via else None)
+
+
 def _complete_compensation(request, actor, now, *, note, public, **_ignored):
     """Seed 004: the product was delivered to the applicant's home because the standard was missed."""
     updated = CompensationTask.objects.filter(request=request, done_at__isnull=True) \
@@ -357,7 +366,7 @@ HANDLERS = {
     "advance": _advance, "escalate": _escalate, "dispose": _dispose,
     "return_incomplete": _return_incomplete, "resume": _resume, "supply": _supply, "reject": _reject,
     "withdraw": _withdraw, "close": _close, "reopen": _reopen, "assign": _assign, "note": _note,
-    "complete_compensation": _complete_compensation,
+    "complete_compensation": _complete_compensation, "message": _message,
 }
 
 

@@ -54,6 +54,7 @@ EVENT_TEXTS = {
     "reject": gettext_noop("Permohonan ditolak"),
     "withdraw": gettext_noop("Permohonan dicabut"),
     "supply": gettext_noop("Pemohon mengirim kelengkapan, proses dilanjutkan"),
+    "message": gettext_noop("Pesan dari pemohon"),
     "compensation_due": gettext_noop("Standar waktu terlewati: kompensasi wajib diberikan"),
     "complete_compensation": gettext_noop("Kompensasi telah diberikan"),
     "close": gettext_noop("Permohonan ditutup"),
