@@ -7,6 +7,7 @@ nothing else installed; production sets DATABASE_URL to PostgreSQL.
 import base64
 import hashlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,10 +36,10 @@ DEV_MODE = DEBUG or env_bool("LAYANAN_DEV", False)
 
 def require_secret(name: str, what: str, how: str) -> None:
     raise ImproperlyConfigured(
-        f"{name} is not set (or is the development value): {what} Set it in the environment ({how}), or set LAYANAN_DEV=1 on a "
-        f"development machine. / {name} belum diisi: Layanan tidak mau berjalan di produksi tanpa "
-        f"variabel ini. Isi {name} di environment (lihat docs/operations.md, \"Production settings\"), "
-        f"atau LAYANAN_DEV=1 di mesin pengembangan."
+        f"{name} is not set (or is the development value): {what} Set it in the environment ({how}), "
+        f"or set LAYANAN_DEV=1 on a development machine. / {name} belum diisi: Layanan tidak mau "
+        f"berjalan di produksi tanpa variabel ini. Isi {name} di environment (lihat "
+        f"docs/operations.md, \"Production settings\"), atau LAYANAN_DEV=1 di mesin pengembangan."
     )
 
 
@@ -75,6 +76,14 @@ for _key in FIELD_ENCRYPTION_KEYS:
             "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes). / "
             "FIELD_ENCRYPTION_KEYS berisi nilai yang bukan kunci Fernet."
         ) from None
+
+# The key of the blind index (searching encrypted NIK/phone/e-mail, core.crypto.blind_index): 64 hex
+# characters. Optional: derived from the oldest FIELD_ENCRYPTION_KEYS key when unset; pin it before
+# that key is removed (rotate_keys prints the value).
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "").strip().lower()
+if BLIND_INDEX_KEY and not re.fullmatch(r"[0-9a-f]{64}", BLIND_INDEX_KEY):
+    raise ImproperlyConfigured("BLIND_INDEX_KEY must be 64 hexadecimal characters. / "
+                               "BLIND_INDEX_KEY harus 64 karakter heksadesimal.")
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()

@@ -2,6 +2,10 @@
 And changing SECRET_KEY never touches the encrypted data."""
 
 import io
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -125,3 +129,27 @@ def test_every_encrypted_column_is_found():
     assert {"applicant_nik", "applicant_phone", "applicant_address"} <= set(found["requests.Request"])
     assert "recipient" in found["requests.OutboxMessage"]
     assert "identity_number" in found["requests.GuestBookEntry"]
+
+
+def test_the_search_index_survives_rotation_and_secret_key_changes(demo, settings):
+    """Stored blind-index digests (search by NIK, data subject records) keep matching."""
+    nik = "6109011203850001"
+    digest = crypto.blind_index(nik)
+    settings.SECRET_KEY = "another-secret-key-entirely-0123456789-abcdefghijklmnopqrstuvwxyz"
+    assert crypto.blind_index(nik) == digest
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]  # 1. new key first
+    assert crypto.blind_index(nik) == digest
+    report = rotate()  # 2. the command says what to pin before the old key goes
+    pinned = re.search(r"BLIND_INDEX_KEY=([0-9a-f]{64})", report).group(1)
+    settings.BLIND_INDEX_KEY = pinned
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # 3. the old key removed
+    assert crypto.blind_index(nik) == digest
+
+
+def test_a_malformed_blind_index_key_is_refused_at_start():
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "layanan.settings", "LAYANAN_DEV": "1",
+           "BLIND_INDEX_KEY": "zz"}
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).parent.parent, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "BLIND_INDEX_KEY must be 64 hexadecimal characters" in done.stderr

@@ -11,8 +11,9 @@ Rotation (docs/operations.md "Rotating the encryption key"): put a new key first
 `manage.py rotate_keys` (re-encrypts every EncryptedTextField with the first key), then remove
 the old key.
 
-    python -m layanan.core.crypto new-key      # prints a fresh Fernet key
-    python -m layanan.core.crypto legacy-key   # the key earlier releases derived from $SECRET_KEY
+    python -m layanan.core.crypto new-key          # prints a fresh Fernet key
+    python -m layanan.core.crypto legacy-key       # the key earlier releases derived from $SECRET_KEY
+    python -m layanan.core.crypto blind-index-key  # the blind-index key of $FIELD_ENCRYPTION_KEYS
 """
 
 import base64
@@ -72,14 +73,25 @@ def reencrypt(token: str) -> str:
         raise ValueError("Encrypted value cannot be read with the configured keys") from exc
 
 
-def blind_index(value: str) -> str:
-    """A keyed hash for exact-match lookups on an encrypted value (e.g. find by NIK).
+def derived_blind_index_key(field_key: str) -> str:
+    """The blind-index key derived from a field key (64 hex characters)."""
+    return hashlib.sha256(("layanan-blind-index:" + field_key).encode()).hexdigest()
 
-    Keyed with the OLDEST encryption key, so that adding a new key does not change the index;
-    no column stores one today (rotate_keys would have to recompute it when the oldest key goes).
+
+def blind_index_key() -> str:
+    """settings.BLIND_INDEX_KEY, else the key derived from the OLDEST field key.
+
+    Stored digests (privacy.SubjectKey, the references of data subject requests) must keep
+    matching across a key rotation: adding a new field key does not change this key, and before
+    the oldest field key is removed rotate_keys tells the operator to pin BLIND_INDEX_KEY to it.
+    Never derived from SECRET_KEY.
     """
-    key = hashlib.sha256(("layanan-blind-index:" + _keys()[-1]).encode()).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return settings.BLIND_INDEX_KEY or derived_blind_index_key(_keys()[-1])
+
+
+def blind_index(value: str) -> str:
+    """A keyed hash for exact-match lookups on an encrypted value (e.g. find by NIK)."""
+    return hmac.new(bytes.fromhex(blind_index_key()), value.encode(), hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):
@@ -133,7 +145,14 @@ def _main(argv: list[str]) -> int:
             return 2
         print(legacy_key(secret))
         return 0
-    print("usage: python -m layanan.core.crypto new-key | legacy-key", file=sys.stderr)
+    if command == "blind-index-key":
+        keys = [k.strip() for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()]
+        if not keys:
+            print("Set FIELD_ENCRYPTION_KEYS as the installation runs with it.", file=sys.stderr)
+            return 2
+        print(os.environ.get("BLIND_INDEX_KEY") or derived_blind_index_key(keys[-1]))
+        return 0
+    print("usage: python -m layanan.core.crypto new-key | legacy-key | blind-index-key", file=sys.stderr)
     return 2
 
 

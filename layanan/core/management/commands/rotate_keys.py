@@ -4,12 +4,15 @@ The procedure (docs/operations.md "Rotating the encryption key"):
 1. FIELD_ENCRYPTION_KEYS=NEW,OLD   (new key first; both read, new values use NEW) — restart;
 2. manage.py rotate_keys           (every value now under NEW; safe to run again);
 3. FIELD_ENCRYPTION_KEYS=NEW       — restart; OLD may be destroyed once no backup needs it.
+   Without BLIND_INDEX_KEY in the environment the command prints the line to add before this step
+   (the search index is keyed from the oldest key and must not change with it).
 
 The columns are found generically: every EncryptedTextField of every model (core.crypto).
 Rows are read and rewritten in batches, each batch in one transaction with its rows locked; a
 value already under the first key is left alone, so a second run changes nothing.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F, TextField, Value
@@ -35,6 +38,12 @@ class Command(BaseCommand):
                               f"({', '.join(fields)})")
         verb = "would be re-encrypted" if dry_run else "re-encrypted"
         self.stdout.write(self.style.SUCCESS(f"rotate_keys: {total_changed} rows {verb}."))
+        if not settings.BLIND_INDEX_KEY and len(settings.FIELD_ENCRYPTION_KEYS) > 1:
+            # The blind index (searching by NIK) is keyed from the oldest key: pin it before that
+            # key goes, or stored search keys and data-subject records stop matching.
+            self.stdout.write(self.style.WARNING(
+                "Before removing the old key from FIELD_ENCRYPTION_KEYS, add to the environment:\n"
+                f"BLIND_INDEX_KEY={crypto.blind_index_key()}"))
 
     def rotate_model(self, model, fields, batch_size, dry_run) -> tuple[int, int]:
         # The stored ciphertext, not the decrypted value the field would give back.
