@@ -130,7 +130,7 @@ REQUEST_COLUMNS = [
     "product_text", "reject_reason", "version", "created_at", "updated_at", "resolved_at", "closed_at",
 ]
 EVENT_COLUMNS = ["request_id", "at", "actor_id", "actor_label", "action", "from_state", "to_state",
-                 "from_step", "to_step", "note", "public", "data"]
+                 "from_step", "to_step", "note", "public", "data", "actor_kind", "actor_role"]
 N = "\\N"
 
 
@@ -242,6 +242,7 @@ def generate_requests(n: int, *, seed: int = 20260101, verbose: bool = True) -> 
                     f"{rng.choice(SUBJECTS)} ({rid})", DESCRIPTION, state, str(step["id"]),
                     str(assignee["id"]) if assignee else N, str(unit) if unit else N,
                     _ts(created), _ts(due) if due else N, _ts(at_risk) if at_risk else N, sla,
+                    # Old-style sequential codes (still valid); new requests get random ones.
                     f"{agency['code']}-{year}-{seq:06d}", secrets.token_urlsafe(12), N,
                     "Jawaban telah disampaikan kepada pemohon." if resolved_at else "",
                     "Bukan kewenangan instansi." if state == "rejected" else "",
@@ -252,23 +253,23 @@ def generate_requests(n: int, *, seed: int = 20260101, verbose: bool = True) -> 
                 label = _text(actor["name"])
                 first_pos = svc["work_steps"][0]["position"]
                 event_lines.append(f"{rid}\t{_ts(created)}\t\\N\t\treceived\t\treceived\t\\N\t{first_pos}\t"
-                                   f"Permohonan diterima melalui {CHANNEL_LABELS[channel]}.\tt\t{{}}\n")
+                                   f"Permohonan diterima melalui {CHANNEL_LABELS[channel]}.\tt\t{{}}\tapplicant\t\n")
                 second = created + span * 0.1
                 if state == "received":
                     event_lines.append(f"{rid}\t{_ts(second)}\t{actor['id']}\t{label}\tnote\t\t\t\\N\t\\N\t"
-                                       f"{rng.choice(NOTES)}\tf\t{{}}\n")
+                                       f"{rng.choice(NOTES)}\tf\t{{}}\tstaff\t\n")
                 else:
                     event_lines.append(f"{rid}\t{_ts(second)}\t{actor['id']}\t{label}\tdispose\treceived\t"
                                        f"in_progress\t{first_pos}\t{step['position']}\t"
-                                       f"{rng.choice(NOTES)}\tt\t{{}}\n")
+                                       f"{rng.choice(NOTES)}\tt\t{{}}\tstaff\t\n")
                 if is_open:
                     event_lines.append(f"{rid}\t{_ts(second + timedelta(hours=2))}\t{actor['id']}\t{label}\t"
-                                       f"note\t\t\t\\N\t\\N\t{rng.choice(NOTES)}\tf\t{{}}\n")
+                                       f"note\t\t\t\\N\t\\N\t{rng.choice(NOTES)}\tf\t{{}}\tstaff\t\n")
                 else:
                     action = {"resolved": step["action"], "closed": "close", "rejected": "reject",
                               "withdrawn": "withdraw"}[state]
                     event_lines.append(f"{rid}\t{_ts(updated)}\t{actor['id']}\t{label}\t{action}\t"
-                                       f"in_progress\t{state}\t{step['position']}\t\\N\t\tt\t{{}}\n")
+                                       f"in_progress\t{state}\t{step['position']}\t\\N\t\tt\t{{}}\tstaff\t\n")
                 req_lines.append("\n")
             with cursor.copy(f"COPY requests_request ({', '.join(REQUEST_COLUMNS)}) FROM STDIN") as copy:
                 copy.write("".join(req_lines))
@@ -286,10 +287,6 @@ def generate_requests(n: int, *, seed: int = 20260101, verbose: bool = True) -> 
                        "(SELECT max(id) FROM requests_request))")
         cursor.execute("SELECT setval(pg_get_serial_sequence('requests_event', 'id'), "
                        "(SELECT max(id) FROM requests_event))")
-        for (agency_id, year), last in sequences.items():
-            cursor.execute("INSERT INTO requests_requestsequence (agency_id, year, last) VALUES (%s, %s, %s) "
-                           "ON CONFLICT (agency_id, year) DO UPDATE SET last = "
-                           "greatest(requests_requestsequence.last, EXCLUDED.last)", [agency_id, year, last])
         cursor.execute("SET LOCAL session_replication_role = origin")
     t_vacuum = time.perf_counter()
     with connection.cursor() as cursor:  # autocommit again: VACUUM cannot run in a transaction
