@@ -88,6 +88,11 @@ class Request(models.Model):
 
     subject = models.CharField(_("perihal"), max_length=300)
     description = models.TextField(_("uraian"), blank=True)
+    # Where it is (a complaint about a road, Open311 reports): an optional WGS84 point and/or the
+    # address as written. A complaint service may require one of them (Service.location_required).
+    location_lat = models.FloatField(_("lintang"), null=True, blank=True)
+    location_lon = models.FloatField(_("bujur"), null=True, blank=True)
+    location_text = models.CharField(_("lokasi"), max_length=500, blank=True, default="", db_default="")
 
     state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.RECEIVED)
     current_step = models.ForeignKey(
