@@ -4,6 +4,8 @@ The arithmetic lives in the pure package layanan.sla; this module only feeds
 it the agency's office hours, closed days and the request's pauses.
 """
 
+import uuid
+
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
@@ -14,24 +16,41 @@ from layanan.standards.duration import DurationSpec
 
 from .models import OPEN_STATES, SlaStatus
 
+# Per process: {agency id: (generation, calendar)}. The calendar changes rarely; building it
+# costs a query and some work, so every process keeps its own copy and checks one small
+# shared value (the agency's calendar generation, in the shared cache) to know it is current.
+_LOCAL: dict[int, tuple[str, WorkingCalendar]] = {}
 
-def _cache_key(agency_id: int) -> str:
-    return f"calendar:{agency_id}"
+
+def _generation_key(agency_id: int) -> str:
+    return f"calendar-generation:{agency_id}"
+
+
+def _generation(agency_id: int) -> str:
+    key = _generation_key(agency_id)
+    generation = cache.get(key)
+    if generation is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        generation = cache.get(key)
+    return generation
 
 
 def calendar_for(agency) -> WorkingCalendar:
-    """The agency's working calendar (cached; invalidated when holidays change)."""
-    key = _cache_key(agency.pk)
-    calendar = cache.get(key)
-    if calendar is None:
-        closed = agency.holidays.filter(closed=True).values_list("date", flat=True)
-        calendar = WorkingCalendar.from_config(agency.timezone, agency.office_hours, list(closed))
-        cache.set(key, calendar, 3600)
+    """The agency's working calendar (kept per process; a calendar change anywhere renews it)."""
+    generation = _generation(agency.pk)
+    kept = _LOCAL.get(agency.pk)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    closed = agency.holidays.filter(closed=True).values_list("date", flat=True)
+    calendar = WorkingCalendar.from_config(agency.timezone, agency.office_hours, list(closed))
+    _LOCAL[agency.pk] = (generation, calendar)
     return calendar
 
 
 def forget_calendar(agency_id: int) -> None:
-    cache.delete(_cache_key(agency_id))
+    """Every process builds the agency's calendar anew on its next use."""
+    cache.set(_generation_key(agency_id), uuid.uuid4().hex, None)
+    _LOCAL.pop(agency_id, None)
 
 
 def spec_of(standard) -> DurationSpec | None:

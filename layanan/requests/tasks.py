@@ -4,7 +4,7 @@ from django.db import connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from . import lifecycle, outbox, sweep
+from . import clock, lifecycle, outbox, sweep
 
 
 @HUEY.on_shutdown()
@@ -34,6 +34,7 @@ def recompute_deadlines(agency_id: int):
 
 
 def calendar_changed_receiver(sender, agency_id, **kwargs):
+    clock.forget_calendar(agency_id)  # at once, in every process: new deadlines use the new calendar
     recompute_deadlines(agency_id)
 
 
