@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "layanan.importer",
     "layanan.requests",
     "layanan.privacy",
+    "layanan.lapor",  # SP4N-LAPOR! reports, import, follow-up, LaporClient
+    "ninja",  # django-ninja: the API's OpenAPI document and its docs page from the package's static files
     "huey.contrib.djhuey",
     "axes",  # login lockout (docs/operations.md "Logins")
     "csp",  # Content-Security-Policy header

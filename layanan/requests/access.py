@@ -426,3 +426,58 @@ def may_complete_compensation(request, user) -> bool:
     if task is None or task.done_at is not None:
         return False
     return same_agency(request, user) and bool(roles_of(user) & (RECORDERS | SUPERVISORS))
+
+
+# ---------------------------------------------------------------- API keys (layanan.api)
+
+# A key of one agency, scoped: read_public < intake < desk (each includes the one before).
+API_SCOPES = ("read_public", "intake", "desk")
+
+
+@dataclass(frozen=True)
+class ApiKeyActor:
+    """An integration calling the API with a key of one agency (layanan.api.models.ApiKey).
+
+    It never acts on a request by itself: a desk key acts as the named staff user chosen when
+    the key was created (`api_key_staff`), so every desk action passes that user's guards
+    here and in the lifecycle; an intake key submits requests as the applicant would.
+    """
+
+    key_id: int
+    agency_id: int
+    scope: str
+    staff_user_id: int | None = None
+    is_authenticated = False
+    pk = None
+
+    def __str__(self):
+        return "API"
+
+
+def api_key_may(actor: ApiKeyActor, scope: str) -> bool:
+    """Whether the key's scope includes `scope` (desk ⊇ intake ⊇ read_public)."""
+    if actor.scope not in API_SCOPES or scope not in API_SCOPES:
+        return False
+    return API_SCOPES.index(actor.scope) >= API_SCOPES.index(scope)
+
+
+def api_key_sees(request, actor: ApiKeyActor) -> bool:
+    """A key sees requests of its own agency only (others are 404, like staff of another agency)."""
+    return request.agency_id == actor.agency_id
+
+
+def api_key_staff(actor: ApiKeyActor, user):
+    """The staff user a desk key acts as — only while that user is active desk staff of the key's
+    agency (a user who moved or left makes the key's desk calls fail, never widens them)."""
+    if not api_key_may(actor, "desk") or user is None or user.pk != actor.staff_user_id:
+        return None
+    if not (is_staff_actor(user) and user.is_active and user.agency_id == actor.agency_id
+            and roles_of(user) & DESK_ROLES):
+        return None
+    return user
+
+
+def may_hold_api_desk_key(user, agency_id) -> bool:
+    """Who a desk key may be created for: an active desk staff member of that agency."""
+    return (is_staff_actor(user) and user.is_active and user.agency_id == agency_id
+            and bool(roles_of(user) & DESK_ROLES))

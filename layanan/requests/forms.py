@@ -114,24 +114,12 @@ class ApplicantForm(forms.Form):
         return True
 
     def clean_identity(self, kind: str) -> None:
-        data = self.cleaned_data
-        if kind == ApplicantType.ANONYMOUS:
-            return
-        if kind == ApplicantType.PERSON:
-            self._require("name", _("Isi nama lengkap."))
-            if self.nik_required():
-                self._require("nik", _("Isi NIK sesuai KTP (16 angka)."))
-            if self.address_required():
-                self._require("address", _("Isi alamat."))
-        else:
-            self._require("organisation_name", _("Isi nama instansi / organisasi."))
-            if self.letter_required():
-                self._require("letter_number", _("Isi nomor surat."))
-                self._require("letter_date", _("Isi tanggal surat."))
-                self._require("letter_signatory", _("Isi nama penanda tangan surat."))
-        if self.contact_required() and not (data.get("phone") or data.get("email")) \
-                and "phone" not in self.errors:
-            self.add_error("phone", _("Isi nomor telepon atau e-mail agar petugas dapat menghubungi Anda."))
+        """The identity rules of requests.intake (shared with the API), as this form insists on them."""
+        rules = intake.IdentityRules(nik=self.nik_required(), address=self.address_required(),
+                                     contact=self.contact_required(), letter=self.letter_required())
+        for name, error in intake.identity_problems(self.cleaned_data, kind, rules):
+            if name not in self.errors:
+                self.add_error(name, error)
 
     def read_token(self) -> None:
         """The one-time token → the idempotency key; an expired one is replaced for the next try."""
@@ -179,12 +167,15 @@ class WebRequestForm(ApplicantForm):
                                                  "proses.")})
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, standard, requirements, **kwargs):
+    def __init__(self, *args, standard, requirements, documents_later=False, idempotency_key=None, **kwargs):
+        """`documents_later` and `idempotency_key`: the API validates with this very form; its
+        documents arrive in a second call and its retries carry an Idempotency-Key, not a form token."""
         super().__init__(*args, **kwargs)
         self.standard, self.service = standard, standard.service
         self.requirements = list(requirements)
-        self.idempotency_key = None
+        self.idempotency_key = idempotency_key
         complaint = intake.is_complaint(self.service)
+        self.location_required = complaint and intake.location_required(self.service)
         if complaint:
             self.fields["subject"].label = _("Judul pengaduan")
             self.fields["description"].label = _("Uraian pengaduan (apa, di mana, kapan, siapa)")
@@ -201,8 +192,16 @@ class WebRequestForm(ApplicantForm):
                                                       required=False)
             self.fields["receive"] = forms.ChoiceField(label=_("Cara menerima"), choices=RECEIVE_CHOICES,
                                                        required=False)
+        if complaint:
+            self.fields["location_text"] = forms.CharField(
+                label=_("Lokasi kejadian (alamat atau patokan)"), max_length=500,
+                required=False, widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields["location_lat"] = forms.FloatField(required=False, min_value=-90, max_value=90,
+                                                           widget=forms.HiddenInput)
+            self.fields["location_lon"] = forms.FloatField(required=False, min_value=-180, max_value=180,
+                                                           widget=forms.HiddenInput)
         for requirement in intake.document_requirements(self.requirements):
-            mandatory = requirement.mandatory and not complaint
+            mandatory = requirement.mandatory and not complaint and not documents_later
             self.fields[f"doc_{requirement.pk}"] = UploadField(
                 label=requirement.label + ("" if mandatory else _(" (bila ada)")), required=mandatory,
                 error_messages={"required": _("Lampirkan dokumen ini (wajib menurut standar pelayanan).")})
@@ -217,7 +216,7 @@ class WebRequestForm(ApplicantForm):
 
     @property
     def request_fields(self):
-        return self.bound(["subject", "description", "purpose", "obtain", "receive"])
+        return self.bound(["subject", "description", "location_text", "purpose", "obtain", "receive"])
 
     @property
     def lapor_fields(self):
@@ -236,11 +235,16 @@ class WebRequestForm(ApplicantForm):
                 self.errors.pop(name, None)  # nothing of it is kept, so nothing of it can be wrong
         data["applicant_type"] = kind
         self.clean_identity(kind)
+        if "location_text" in self.fields:
+            for name, error in intake.location_problems(data, required=self.location_required):
+                if name not in self.errors:
+                    self.add_error(name, error)
         try:
             intake.check_file_count(len(self.uploads()))
         except ValidationError as exc:
             self.add_error(None, exc)
-        self.read_token()
+        if self.idempotency_key is None:
+            self.read_token()
         return data
 
     def token_scope(self) -> str:
@@ -262,6 +266,8 @@ class WebRequestForm(ApplicantForm):
     def submission(self) -> intake.Submission:
         data = self.cleaned_data
         applicant = intake.applicant_fields(data, consent_at=timezone.now())
+        if "location_text" in self.fields:
+            applicant.update(intake.location_fields(data))
         uploads = self.uploads()
         details = intake.kip_details([
             (_("Tujuan penggunaan"), data.get("purpose")),

@@ -168,6 +168,79 @@ def applicant_fields(data: dict, *, consent_at=None) -> dict:
     return fields
 
 
+@dataclass(frozen=True)
+class IdentityRules:
+    """What a channel insists on about the applicant (the web and the API: everything; the counter
+    is more lenient)."""
+
+    nik: bool = True
+    address: bool = True
+    contact: bool = True
+    letter: bool = True
+
+
+def identity_problems(data: dict, kind: str, rules: IdentityRules | None = None) -> list:
+    """What the applicant's identity lacks, as [(field, ValidationError)] — the one rule set of the
+    web form, the counter and the API. `data` holds cleaned values; an anonymous complaint lacks nothing."""
+    rules = rules or IdentityRules()
+    problems = []
+
+    def require(name, message):
+        if not data.get(name):
+            problems.append((name, ValidationError(message, code="required")))
+
+    if kind == ApplicantType.ANONYMOUS:
+        return problems
+    if kind == ApplicantType.PERSON:
+        require("name", _("Isi nama lengkap."))
+        if rules.nik:
+            require("nik", _("Isi NIK sesuai KTP (16 angka)."))
+        if rules.address:
+            require("address", _("Isi alamat."))
+    else:
+        require("organisation_name", _("Isi nama instansi / organisasi."))
+        if rules.letter:
+            require("letter_number", _("Isi nomor surat."))
+            require("letter_date", _("Isi tanggal surat."))
+            require("letter_signatory", _("Isi nama penanda tangan surat."))
+    if rules.contact and not (data.get("phone") or data.get("email")):
+        problems.append(("phone", ValidationError(
+            _("Isi nomor telepon atau e-mail agar petugas dapat menghubungi Anda."), code="contact")))
+    return problems
+
+
+# ---------------------------------------------------------------- location
+
+
+def location_required(service) -> bool:
+    """Whether the agency asks this complaint service for the place (set on /kelola/api/)."""
+    from layanan.api.models import ServiceOptions
+
+    return is_complaint(service) and ServiceOptions.objects.filter(service=service,
+                                                                   location_required=True).exists()
+
+
+def location_problems(data: dict, *, required: bool) -> list:
+    """A point needs both coordinates; a required location needs the address text or a point."""
+    problems = []
+    lat, lon = data.get("location_lat"), data.get("location_lon")
+    if (lat is None) != (lon is None):
+        problems.append(("location_lat" if lat is None else "location_lon", ValidationError(
+            _("Isi lintang dan bujur bersama-sama, atau kosongkan keduanya."), code="point")))
+    if required and not (data.get("location_text") or (lat is not None and lon is not None)):
+        problems.append(("location_text", ValidationError(
+            _("Tuliskan lokasi kejadian (alamat atau patokan)."), code="required")))
+    return problems
+
+
+def location_fields(data: dict) -> dict:
+    """The Request location fields from cleaned data (what lifecycle.submit stores)."""
+    lat, lon = data.get("location_lat"), data.get("location_lon")
+    point = lat is not None and lon is not None
+    return {"location_text": (data.get("location_text") or "").strip()[:500],
+            "location_lat": lat if point else None, "location_lon": lon if point else None}
+
+
 # ---------------------------------------------------------------- requirements
 
 

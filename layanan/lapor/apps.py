@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LaporConfig(AppConfig):
+    name = "layanan.lapor"
+    verbose_name = "SP4N-LAPOR!"
