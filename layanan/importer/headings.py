@@ -2,9 +2,14 @@
 
 Agencies number them "3.", "3", "C." or not at all, misspell them
 ("Pengangan Pengaduan", "Persayaratan"), rename them ("Spesifikasi Produk",
-"Pengelolaan Pengaduan") and glue the first words of the content to them
+"Pengelolaan Pengaduan", "Lama waktu penyelesaian", "Biaya, tarif dan
+rinciannya"), follow them with punctuation or a few title-cased words
+("Persyaratan Pelayanan ;", "Prosedur Permintaan Informasi", "Kompetensi
+Petugas Yang Terlibat ...") and glue the first words of the content to them
 ("Jangka Waktu Penyelesaian45 Menit"). A heading is recognised at the start of
 a line only; what follows it on the same line is the start of the body.
+Markers: "3.", "3)", "3" before the heading, "C.", Roman "VII.", or a lone
+number on the line before.
 """
 
 import re
@@ -42,26 +47,32 @@ _SEP = r"\s*[,/]?\s*"
 _PATTERNS = [
     ("persyaratan", rf"persa?yaratan{_SERVICE}", True),
     ("persyaratan", rf"syarat(?:-syarat)?{_SERVICE}", False),
-    ("prosedur", rf"sistem{_SEP}mekanisme{_SEP}(?:dan\s+)?prosedur{_SERVICE}", True),
+    ("prosedur", rf"sist[ei]m{_SEP}mekanisme{_SEP}(?:dan\s+)?prosedur{_SERVICE}", True),
+    ("prosedur", rf"prosedur(?:\s+pelayanan)?\s*/\s*mekanisme{_SERVICE}", True),
     ("prosedur", rf"(?:mekanisme\s+dan\s+)?prosedur{_SERVICE}", False),
+    ("prosedur", r"mekanisme|proses\s+pelayanan", False),
     ("prosedur", r"alur\s+dan\s+prosedur", True),
     ("jangka_waktu", r"jangka\s+waktu(?:\s+(?:penyelesaian|pelayanan|layanan))?", True),
-    ("jangka_waktu", r"waktu\s+(?:penyelesaian|pelayanan)", True),
-    ("biaya", r"biaya\s*(?:/|dan|atau)?\s*tarif(?:\s+retribusi)?", True),
-    ("biaya", rf"(?:biaya|tarif){_SERVICE}", False),
+    ("jangka_waktu", r"(?:lama\s+)?waktu\s+(?:penyelesa?ian|pelayanan)", True),
+    ("jangka_waktu", r"lama\s+(?:waktu\s+)?(?:pelayanan|penyelesaian|proses)", True),
+    ("jangka_waktu", r"(?:durasi|estimasi)\s+waktu", True),
+    ("biaya", r"biaya\s*(?:/|,|dan|atau)?\s*tarif{1,2}(?:\s+retribusi)?(?:\s*(?:,|dan)\s*rinciannya)?", True),
+    ("biaya", r"besarnya\s+(?:tarif|biaya)(?:\s*/\s*(?:tarif|biaya))?", True),
+    ("biaya", rf"(?:biaya|tarif){_SERVICE}|biaya\s+pengajuan", False),
     ("produk", rf"spesifikasi\s+produk{_SERVICE}", True),
     ("produk", r"produk\s+(?:pelayanan|layanan)", True),
     ("produk", r"produk|hasil\s+pelayanan", False),
-    ("pengaduan", r"(?:penanganan|pengangan|penangan|pengelolaan|pengelola|penanganaan)\s+pengaduan"
+    ("pengaduan", r"(?:penanganan|pengangan|penangan|pengelolaan|pengelola|penanganaan)\s*,?\s+pengaduan"
                   r"(?:\s*,?\s*saran\s*,?\s*(?:dan\s+)?masukan)?", True),
-    ("pengaduan", r"pengaduan\s*,\s*saran\s*,?\s*(?:dan\s+)?masukan", True),
+    ("pengaduan", r"(?:pengaduan|aduan)\s*,\s*saran\s*,?\s*(?:dan\s+)?masukan", True),
     ("dasar_hukum", r"(?:dasar|landasan)\s+hukum", True),
+    ("dasar_hukum", r"dasar", False),
     ("sarana_prasarana",
      r"sarana\s*,?\s*(?:dan\s+)?prasarana(?:\s*,?\s*(?:dan\s*/?\s*(?:atau\s+)?)?fasilitas)?", True),
     ("sarana_prasarana", rf"fasilitas{_SERVICE}", False),
     ("kompetensi_pelaksana", r"kompetensi\s+(?:pelaksana|petugas)", True),
     ("kompetensi_pelaksana", r"kompetensi", False),
-    ("pengawasan_internal", r"pengawasan\s+inte?rnal", True),
+    ("pengawasan_internal", r"pengawas(?:an)?\s+inte?rnal", True),
     ("pengawasan_internal", r"pengawasan", False),
     ("jumlah_pelaksana", r"jumlah\s+(?:pelaksana|petugas|personil|sdm)", True),
     ("jaminan_pelayanan", r"jaminan\s+(?:pelayanan|layanan)", True),
@@ -70,10 +81,16 @@ _PATTERNS = [
     ("evaluasi_kinerja", r"evaluasi\s+kinerja(?:\s+(?:pelaksana|petugas))?", True),
 ]
 _COMPILED = [(key, re.compile(pattern, re.IGNORECASE), strong) for key, pattern, strong in _PATTERNS]
-_MARKER = re.compile(r"(?:(\d{1,2})|([A-Za-z]))\s*[.)]\s*")
+_MARKER = re.compile(r"(?:(\d{1,2})|([A-Za-z])|([IVX]{2,5}))\s*[.)]\s*")
+_BARE_NUMBER = re.compile(r"(\d{1,2})\s+(?=[A-Za-z])")
 _MARKER_ONLY = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
-_SEPARATOR_REST = re.compile(r"^\s*(?:[:：=\-–—]\s*)?$")
-_REST_LEAD = re.compile(r"^[\s:：=\-–—]+")
+_SEPARATOR_REST = re.compile(r"^\s*(?:[:：=\-–—;,.]\s*)?$")
+_REST_LEAD = re.compile(r"^[\s:：=\-–—;,]+")
+_TITLE_WORD = re.compile(r"^(?:[A-Z0-9(/&][^\s]*|dan|atau|dan/atau|/|&|-)$")
+_SENTENCE_WORD = re.compile(r"^(?:yang|adalah|dilakukan|oleh|harus|dapat|telah|akan|tidak|merupakan|untuk"
+                            r"|di|ke|pada|dengan|sesuai|sebagai|bagi|berupa|apabila|jika|bila|agar|kepada"
+                            r"|dari)$", re.I)
+MAX_TITLE_WORDS = 8
 MAX_HEADING_INDENT = 1
 
 
@@ -89,21 +106,26 @@ class Heading:
     exact: bool  # spelled like the regulation (a typo or variant lowers confidence)
 
 
-def match_heading(line: str, line_index: int = 0, previous: str = "") -> Heading | None:
+def match_heading(line: str, line_index: int = 0, previous: str = "",
+                  max_indent: int = MAX_HEADING_INDENT) -> Heading | None:
     """The heading at the start of `line`, or None.
 
     `previous` is the preceding non-blank line: a lone "7" there numbers the heading.
+    `max_indent` is how far a heading may be indented (the parser allows more when
+    a document indents all its numbered headings).
     """
     indent = len(line) - len(line.lstrip(" "))
-    if indent > MAX_HEADING_INDENT:
+    if indent > max_indent:
         return None
     pos = indent
     number = None
     marker = _MARKER.match(line, pos)
     marked = marker is not None and _is_marker(line, marker)
     if marked:
-        number = int(marker.group(1)) if marker.group(1) else _letter_number(marker.group(2))
+        number = _marker_number(marker)
         pos = marker.end()
+    elif (bare := _BARE_NUMBER.match(line, pos)) is not None and _longest_match(line, bare.end()):
+        marked, number, pos = True, int(bare.group(1)), bare.end()
     elif (only := _MARKER_ONLY.match(previous)) is not None:
         number = int(only.group(1))
     best = _longest_match(line, pos)
@@ -119,14 +141,33 @@ def match_heading(line: str, line_index: int = 0, previous: str = "") -> Heading
 
 
 def _is_marker(line: str, marker: re.Match) -> bool:
-    """A single letter must be followed by a dot and a space ("A. Persyaratan"), not "Biaya"."""
-    if marker.group(2) is None:
+    """A letter or Roman numeral must be followed by a dot ("A. Persyaratan", "VII."), not "Biaya"."""
+    if marker.group(2) is None and marker.group(3) is None:
         return True
-    return line[marker.start() + 1] in ".)"
+    letters = marker.group(2) or marker.group(3)
+    return line[marker.start() + len(letters)] in ".)"
+
+
+def _marker_number(marker: re.Match) -> int:
+    if marker.group(1):
+        return int(marker.group(1))
+    if marker.group(2):
+        return _letter_number(marker.group(2))
+    return _roman_number(marker.group(3))
 
 
 def _letter_number(letter: str) -> int:
     return ord(letter.lower()) - ord("a") + 1
+
+
+def _roman_number(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10}
+    total = 0
+    for index, char in enumerate(numeral):
+        value = values[char]
+        following = values[numeral[index + 1]] if index + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total
 
 
 def _longest_match(line: str, pos: int) -> tuple[str, int, bool] | None:
@@ -142,11 +183,23 @@ def _acceptable_rest(rest: str, strong: bool, *, has_marker: bool) -> bool:
     """What follows a heading must not be the rest of a longer word or a sentence."""
     if _SEPARATOR_REST.match(rest):
         return True
+    if rest[:1].isspace() and _title_words(rest):
+        return True  # "Persyaratan Legalisir", "Prosedur Permintaan Informasi"
     if not strong or not has_marker:
         return False
     first = rest[0]
     # "Pelaksana5 orang", "PelayananDokumen", "Tarif : Gratis", "Hukum (Perda …)".
     return first.isspace() or first.isdigit() or first.isupper() or first in ":(/-–—"
+
+
+def _title_words(rest: str) -> bool:
+    """A few title-cased words, as a heading's own words, not the start of a sentence."""
+    words = rest.strip(" :;,.").split()
+    if not words or len(words) > MAX_TITLE_WORDS or rest.rstrip().endswith(","):
+        return False
+    if any(_SENTENCE_WORD.match(word) for word in words[:1]):
+        return False
+    return all(_TITLE_WORD.match(word) for word in words)
 
 
 _EXACT_WORDS = {

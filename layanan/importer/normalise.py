@@ -6,6 +6,8 @@ parser only understands lines, so this module:
 
 * unifies line ends and Unicode spaces (offsets below index the result);
 * turns HTML fragments into lines (block tags become line breaks);
+* reads tables pasted as text (tables.py: pipe-flattened cells, component
+  names broken over lines);
 * turns markdown table rows into "N. Heading" lines followed by the cell
   content indented by two spaces, so that a table and a numbered list look
   alike to the heading finder.
@@ -17,6 +19,8 @@ source span the parser reports is an offset into it. Pure Python, no Django.
 import html
 import re
 import unicodedata
+
+from .tables import read_tables
 
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
@@ -42,7 +46,7 @@ def normalise(text: str) -> str:
     text = _INVISIBLE.sub("", _CONTROL.sub("", _SPACES.sub(" ", text)))
     if _HTML_HINT.search(text):
         text = _strip_html(text)
-    lines = _flatten_tables(text.split("\n"))
+    lines = _flatten_tables(read_tables(text.split("\n")))
     text = "\n".join(line.rstrip() for line in lines)
     return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n"
 

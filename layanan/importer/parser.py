@@ -306,8 +306,9 @@ def _read_service(service: _Service, number: int, offsets: list[int]) -> dict:
         start = min(start, service.title[0])
     ends = [span[1] for span in (_span(c.lines) for c in service.components) if span]
     reader.meta["name"] = name_meta
+    headings = [key for key in LABELS if key in components and not components[key].rescued_from]
     data["_meta"] = {"span": [start, max(ends, default=start)], "fields": reader.meta,
-                     "steps": reader.step_spans}
+                     "steps": reader.step_spans, "headings": headings}
     return data
 
 
