@@ -41,12 +41,14 @@ def service(agency_code, **lookup) -> Service:
     return Service.objects.get(agency__code=agency_code, **lookup)
 
 
-def apply_url(svc: Service) -> str:
-    return reverse("public_requests:apply", args=[svc.agency.code, svc.code])
+def apply_url(svc: Service, jenis: str = "") -> str:
+    """The form's address; `jenis` chooses the kind where the standard takes several (seed 001)."""
+    url = reverse("public_requests:apply", args=[svc.agency.code, svc.code])
+    return f"{url}?jenis={jenis}" if jenis else url
 
 
-def form_token(client, svc: Service) -> str:
-    page = client.get(apply_url(svc)).content.decode()
+def form_token(client, svc: Service, jenis: str = "") -> str:
+    page = client.get(apply_url(svc, jenis)).content.decode()
     return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
 
@@ -253,11 +255,12 @@ def test_data_request_asks_the_kip_fields_and_requires_mandatory_documents(demo,
     letter = Requirement.objects.get(standard=svc.published_standard, kind="document")
     base = person(subject="Data penerima PKH Desa Sungai Ayak", description="Untuk skripsi.",
                   purpose="Penelitian skripsi", obtain="salinan", receive="email")
-    response = client.post(apply_url(svc), {**base, "token": form_token(client, svc)})
+    url = apply_url(svc, "permintaan-data")
+    response = client.post(url, {**base, "token": form_token(client, svc, "permintaan-data")})
     assert response.status_code == 400
     assert "Lampirkan dokumen ini" in response.content.decode()
-    response = client.post(apply_url(svc), {**base, "token": form_token(client, svc),
-                                            f"doc_{letter.pk}": upload("surat.pdf")})
+    response = client.post(url, {**base, "token": form_token(client, svc, "permintaan-data"),
+                                 f"doc_{letter.pk}": upload("surat.pdf")})
     assert response.status_code == 302
     request = Request.objects.get(service=svc)
     assert "Tujuan penggunaan: Penelitian skripsi" in request.description

@@ -5,7 +5,7 @@ from layanan.accounts.models import Position, User
 from layanan.accounts.roles import REGION_WIDE, Role
 from layanan.standards.models import ChannelKind
 
-from .models import Agency, Holiday, Unit
+from .models import DEFAULT_OFFICE_HOURS, Agency, Holiday, Unit
 
 WEEKDAYS = [(1, _("Senin")), (2, _("Selasa")), (3, _("Rabu")), (4, _("Kamis")), (5, _("Jumat")),
             (6, _("Sabtu")), (7, _("Minggu"))]
@@ -26,7 +26,8 @@ class AgencyProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["retention_days"].required = False
-        hours = self.instance.office_hours or {}
+        # The hours the clock actually uses: the agency's own, else the Perpres 21/2023 defaults.
+        hours = self.instance.office_hours or DEFAULT_OFFICE_HOURS
         for day, label in WEEKDAYS:
             opens, closes = (hours.get(str(day)) or ["", ""])
             self.fields[f"open_{day}"] = forms.TimeField(label=_("%s buka") % label, required=False,

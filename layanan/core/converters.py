@@ -1,11 +1,17 @@
+from functools import wraps
+
+from django.http import HttpResponsePermanentRedirect
 from django.urls import register_converter
 
 
 class AgencyCodeConverter:
-    """Agency codes are upper case (DINSOS-SEKADAU), so they never clash with
-    the lower-case prefixes of the rest of the site (/api/, /kelola/…)."""
+    """Agency codes are upper case (DINSOS-SEKADAU). A code typed in lower case
+    (/dinsos-sekadau/) matches too and is sent to the upper-case address by
+    `canonical_agency_code` (301), so links people type or share still work. The
+    rest of the site's lower-case prefixes (/api/, /kelola/, /lacak/…) come first
+    in the URL configuration."""
 
-    regex = "[A-Z0-9][A-Z0-9-]*"
+    regex = "[A-Za-z0-9][A-Za-z0-9-]*"
 
     def to_python(self, value):
         return value
@@ -15,3 +21,19 @@ class AgencyCodeConverter:
 
 
 register_converter(AgencyCodeConverter, "agency")
+
+
+def canonical_agency_code(view):
+    """301 from /dinsos-sekadau/… to /DINSOS-SEKADAU/… (the view's `code` argument)."""
+
+    @wraps(view)
+    def wrapped(request, code, *args, **kwargs):
+        upper = code.upper()
+        prefix = f"/{code}/"
+        if code != upper and request.path.startswith(prefix):
+            target = f"/{upper}/" + request.path[len(prefix):]
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(target + (f"?{query}" if query else ""))
+        return view(request, code, *args, **kwargs)
+
+    return wrapped

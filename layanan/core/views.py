@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from layanan.accounts.roles import DESK_ROLES, EDIT_STANDARDS, ENACT_STANDARDS, MANAGE_AGENCY, REGION_WIDE
+from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, MANAGE_AGENCY, REGION_WIDE
+from layanan.core.templatetags.layanan_nav import staff_links
 
 
 @login_required
@@ -13,5 +14,6 @@ def home(request):
         "can_edit_standards": user.is_superuser or user.has_role(*EDIT_STANDARDS),
         "region_wide": user.has_role(*REGION_WIDE),
         "can_enact": user.has_role(*ENACT_STANDARDS),
-        "uses_desk": bool(user.agency_id) and user.has_role(*DESK_ROLES),
+        "uses_desk": staff_links(user).get("inbox", False),
+        "uses_counter": staff_links(user).get("counter", False),
     })

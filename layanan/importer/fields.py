@@ -66,8 +66,10 @@ def requirement_kind(label: str) -> str:
 
 
 def requirement(label: str, group: str = "") -> dict:
+    from layanan.standards.requirement_rules import guess_provided_by  # pure: who brings it
+
     return {"label": label, "kind": requirement_kind(label), "mandatory": not _OPTIONAL.search(label),
-            "group": group}
+            "group": group, "provided_by": guess_provided_by(label)}
 
 
 def requirements(items: list[Entry]) -> Reading:

@@ -41,6 +41,23 @@ def published_services(agency: Agency, query: str = ""):
     return services
 
 
+def search_services(query: str, limit: int = 30):
+    """Published services of every agency whose name or product matches every word (the home
+    page's search box)."""
+    words = query.split()[:8]
+    if not words:
+        return []
+    services = (Service.objects.filter(published_standard__isnull=False)
+                .select_related("agency", "published_standard")
+                .only("code", "name", "kind", "agency__code", "agency__name",
+                      "published_standard__duration_text", "published_standard__cost_amount")
+                .order_by("agency__name", "position", "name"))
+    for word in words:
+        services = services.filter(Q(name__icontains=word) | Q(published_standard__product__icontains=word)
+                                   | Q(agency__name__icontains=word))
+    return list(services[:limit])
+
+
 def published_standard_or_404(agency: Agency | str, service_code: str) -> ServiceStandard:
     """`agency` is an Agency or its code (a code saves a query: the agency comes with the join)."""
     where = {"service__agency__code": agency} if isinstance(agency, str) else {"service__agency": agency}

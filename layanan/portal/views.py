@@ -11,7 +11,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from layanan.agencies.hours import office_hours_lines
 from layanan.agencies.models import Region
+from layanan.core.converters import canonical_agency_code
 from layanan.standards.pdf import flowchart_svg, stored_standard_pdf
 from layanan.standards.presentation import channel_links, component_sections
 
@@ -23,7 +25,11 @@ PUBLIC_CACHE = {"public": True, "max_age": 300}
 @require_GET
 @cache_control(**PUBLIC_CACHE)
 def home(request):
-    return render(request, "portal/home.html", {"regions": queries.regions_with_agencies()})
+    query = request.GET.get("q", "").strip()[:100]
+    return render(request, "portal/home.html", {
+        "regions": queries.regions_with_agencies(), "query": query,
+        "found": queries.search_services(query) if query else None,
+    })
 
 
 @require_GET
@@ -35,6 +41,7 @@ def region(request, slug):
 
 
 @require_GET
+@canonical_agency_code
 @cache_control(**PUBLIC_CACHE)
 def agency(request, code):
     agency = queries.agency_or_404(code)
@@ -42,7 +49,7 @@ def agency(request, code):
     services = queries.published_services(agency, query)
     return render(request, "portal/agency.html", {
         "agency": agency, "services": services, "query": query,
-        "channels": channel_links(agency.channels),
+        "channels": channel_links(agency.channels), "office_hours": office_hours_lines(agency),
     })
 
 
@@ -53,11 +60,12 @@ def _standard_context(code, service_code):
     return {
         "agency": agency, "service": std.service, "std": std,
         "sections": component_sections(std, requirements, steps),
-        "agency_channels": channel_links(agency.channels),
+        "agency_channels": channel_links(agency.channels), "office_hours": office_hours_lines(agency),
     }
 
 
 @require_GET
+@canonical_agency_code
 @cache_control(**PUBLIC_CACHE)
 def service(request, code, service_code):
     context = _standard_context(code, service_code)
@@ -81,6 +89,7 @@ def _too_many(request):
 
 
 @require_GET
+@canonical_agency_code
 @ratelimit(key="ip", rate=_anonymous_rate("PORTAL_FLOWCHART_RATE", "120/m"), method="GET", block=False)
 def flowchart(request, code, service_code):
     """The swim-lane SVG (embedded in every service page, so the limit is generous; cached)."""
@@ -93,6 +102,7 @@ def flowchart(request, code, service_code):
 
 
 @require_GET
+@canonical_agency_code
 @ratelimit(key="ip", rate=_anonymous_rate("PORTAL_PDF_RATE", "30/m"), method="GET", block=False)
 def standard_pdf(request, code, service_code):
     """The A4 PDF, rendered once per published version and language, then served as a file."""

@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from layanan.core.forms import FocusFirstError
 from layanan.standards.models import ServiceKind
+from layanan.standards.requirement_rules import asked_of_applicant
 
 from . import intake
-from .models import ApplicantType, Attachment, Channel
+from .models import ApplicantType, Attachment, Channel, IdType
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,application/pdf,image/jpeg,image/png," + intake.DOCX
 COUNTER_CHANNELS = [Channel.COUNTER, Channel.PHONE, Channel.LETTER, Channel.SUGGESTION_BOX,
@@ -66,7 +68,7 @@ def _text(label, *, max_length=200, required=False, **attrs):
                            widget=forms.TextInput(attrs=attrs))
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(FocusFirstError, forms.Form):
     """Who asks: a person, an organisation with its official letter, or (complaints) nobody."""
 
     applicant_type = forms.ChoiceField(
@@ -167,14 +169,17 @@ class WebRequestForm(ApplicantForm):
                                                  "proses.")})
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, standard, requirements, documents_later=False, idempotency_key=None, **kwargs):
+    def __init__(self, *args, standard, requirements, documents_later=False, idempotency_key=None, kind=None,
+                 **kwargs):
         """`documents_later` and `idempotency_key`: the API validates with this very form; its
         documents arrive in a second call and its retries carry an Idempotency-Key, not a form token."""
         super().__init__(*args, **kwargs)
         self.standard, self.service = standard, standard.service
-        self.requirements = list(requirements)
+        # The kind chosen among those the standard takes (seed 001: a data request or a complaint).
+        self.kind = kind if kind in standard.accepted_kinds else self.service.kind
+        self.requirements = asked_of_applicant(requirements, self.kind)
         self.idempotency_key = idempotency_key
-        complaint = intake.is_complaint(self.service)
+        complaint = self.kind == ServiceKind.COMPLAINT
         self.location_required = complaint and intake.location_required(self.service)
         if complaint:
             self.fields["subject"].label = _("Judul pengaduan")
@@ -184,7 +189,7 @@ class WebRequestForm(ApplicantForm):
                                         "dicatat; simpan kode lacak dan tautan pada tanda terima."))
             self.fields["confidential"] = forms.BooleanField(
                 required=False, label=_("Rahasia: identitas saya hanya boleh dilihat petugas pengaduan."))
-        if self.service.kind in KIP_KINDS:
+        if self.kind in KIP_KINDS:
             self.fields["purpose"] = forms.CharField(
                 label=_("Tujuan penggunaan data / informasi"), max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2}))
@@ -208,6 +213,10 @@ class WebRequestForm(ApplicantForm):
         if complaint:
             self.fields["evidence"] = UploadsField(
                 label=_("Bukti pendukung lain (foto, dokumen) — boleh lebih dari satu"), required=False)
+        for name in ("name", "nik", "address", "phone"):  # required by clean_identity: marked *
+            self.fields[name].show_required = True
+            self.fields[name].widget.attrs.setdefault("aria-required", "true")
+        self.fields["phone"].help_text = _("Isi nomor telepon atau e-mail (salah satu wajib).")
 
     # Groups for the template.
     @property
@@ -269,6 +278,8 @@ class WebRequestForm(ApplicantForm):
         if "location_text" in self.fields:
             applicant.update(intake.location_fields(data))
         uploads = self.uploads()
+        asked = asked_of_applicant(self.requirements, self.kind,
+                                   anonymous=applicant["applicant_type"] == ApplicantType.ANONYMOUS)
         details = intake.kip_details([
             (_("Tujuan penggunaan"), data.get("purpose")),
             (_("Cara memperoleh"), dict(OBTAIN_CHOICES).get(data.get("obtain") or "", "")),
@@ -278,7 +289,7 @@ class WebRequestForm(ApplicantForm):
         return intake.Submission(
             standard=self.standard, channel=Channel.WEB, subject=data["subject"], applicant=applicant,
             description=description, idempotency_key=self.idempotency_key,
-            checks=intake.web_checks(self.requirements, uploads, applicant), uploads=uploads)
+            checks=intake.web_checks(asked, uploads, applicant), uploads=uploads, kind=self.kind)
 
 
 class CounterForm(ApplicantForm):
@@ -300,26 +311,50 @@ class CounterForm(ApplicantForm):
                                            "(UU 27/2022)."))
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    id_type = forms.ChoiceField(label=gettext_lazy("Jenis identitas"), required=False, choices=IdType.choices)
+
     def __init__(self, *args, agency, standard=None, requirements=(), register=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.agency, self.standard, self.register = agency, standard, register
         self.service = standard.service if standard else None
-        self.requirements = list(requirements)
+        # What the applicant brings or shows, never what the office provides (ATK, a computer).
+        self.requirements = asked_of_applicant(requirements)
         self.idempotency_key = None
         self.fields["name"].widget.attrs["autofocus"] = True
-        self.fields["nik"].label = _("NIK / nomor identitas")
+        self.fields["name"].show_required = True
+        # NIK (16 digits) by default; a SIM, passport or KITAS number with its type.
+        self.fields["nik"].label = _("Nomor identitas (NIK: 16 angka)")
+        self.fields["nik"].help_text = _("NIK diperiksa strukturnya; nomor SIM, paspor atau KITAS dicatat "
+                                         "apa adanya dengan jenisnya.")
         self.fields["time_in"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        if self.service and intake.is_complaint(self.service):
+        kinds = standard.accepted_kinds if standard else []
+        if len(kinds) > 1:  # seed 001: a data request or a complaint, the officer asks which
+            from .kinds import CHOICE_TEXT
+
+            self.fields["kind"] = forms.ChoiceField(
+                label=_("Jenis"), choices=[(k, CHOICE_TEXT[k][0]) for k in kinds], initial=kinds[0],
+                required=False)
+        if self.service and (intake.is_complaint(self.service) or "complaint" in kinds):
             anonymous = (ApplicantType.ANONYMOUS, _("Anonim (tanpa identitas)"))
             self.fields["applicant_type"].choices = [*self.fields["applicant_type"].choices, anonymous]
             self.fields["confidential"] = forms.BooleanField(
                 required=False, label=_("Rahasia: identitas pelapor hanya untuk petugas pengaduan."))
+        kind_labels = dict(ServiceKind.choices)
         for requirement in self.requirements:
+            only = ", ".join(str(kind_labels.get(k, k)).lower() for k in requirement.kinds) \
+                if len(kinds) > 1 and requirement.kinds else ""
             self.fields[f"req_{requirement.pk}"] = forms.BooleanField(
-                required=False, label=requirement.label + (_(" (wajib)") if requirement.mandatory else ""))
+                required=False, label=requirement.label + (_(" (wajib)") if requirement.mandatory else "")
+                + (_(" — hanya untuk %(kinds)s") % {"kinds": only} if only else ""))
+
+    def clean_nik(self):
+        return (self.cleaned_data.get("nik") or "").strip()  # checked in clean(), by its type
+
+    def chosen_kind(self) -> str:
+        return self.cleaned_data.get("kind") or (self.service.kind if self.service else "")
 
     def nik_required(self):
-        return (self.register and self.service is not None and self.service.kind in KIP_KINDS
+        return (self.register and self.service is not None and self.chosen_kind() in KIP_KINDS
                 and self.cleaned_data.get("channel") == Channel.COUNTER)
 
     def address_required(self):
@@ -343,10 +378,17 @@ class CounterForm(ApplicantForm):
         data = super().clean()
         kind = data.get("applicant_type") or ApplicantType.PERSON
         data["channel"] = data.get("channel") or Channel.COUNTER
+        if data.get("nik") and "nik" not in self.errors:
+            try:
+                data["nik"] = intake.clean_identity_number(data["nik"], data.get("id_type") or IdType.NIK)
+            except ValidationError as exc:
+                self.add_error("nik", exc)
         self.read_token()
         if not self.register:
             self._require("name", _("Isi nama tamu."))
             return data
+        if kind == ApplicantType.ANONYMOUS and self.chosen_kind() != ServiceKind.COMPLAINT:
+            self.add_error("applicant_type", _("Hanya pengaduan yang dapat disampaikan tanpa identitas."))
         if self.standard is None:
             self.add_error(None, _("Pilih layanan terlebih dahulu."))
         if kind == ApplicantType.ANONYMOUS:
@@ -359,7 +401,10 @@ class CounterForm(ApplicantForm):
         return f"counter.{self.agency.pk}"
 
     def checks(self) -> dict:
-        return {r.pk: bool(self.cleaned_data.get(f"req_{r.pk}")) for r in self.requirements}
+        """The ticks of the requirements of the chosen kind (an anonymous report: none about identity)."""
+        anonymous = self.cleaned_data.get("applicant_type") == ApplicantType.ANONYMOUS
+        asked = asked_of_applicant(self.requirements, self.chosen_kind(), anonymous=anonymous)
+        return {r.pk: bool(self.cleaned_data.get(f"req_{r.pk}")) for r in asked}
 
     def guest(self, actor):
         """The buku-tamu line: someone is at the desk (counter channel, or a visitor only)."""
@@ -371,13 +416,20 @@ class CounterForm(ApplicantForm):
         elif self.register and data.get("confidential"):
             # The buku tamu is read by every desk officer: a confidential complainant is not named there.
             data = {"name": _("(pelapor rahasia)"), "subject": _("Pengaduan"), "time_in": data.get("time_in")}
+        elif data.get("nik") and data.get("id_type"):
+            data["nik"] = f"{dict(IdType.choices)[data['id_type']]} {data['nik']}"
         return intake.guest_entry(self.agency, data, actor)
 
     def submission(self, actor) -> intake.Submission:
         data = self.cleaned_data
         checks = self.checks()
         applicant = intake.applicant_fields(data, consent_at=timezone.now() if data.get("consent") else None)
+        if applicant.get("applicant_nik") and data.get("id_type"):
+            applicant["applicant_id_type"] = data["id_type"]
+        kind = self.chosen_kind()
+        if kind != ServiceKind.COMPLAINT:
+            applicant["confidential"] = False  # only a complaint may be confidential
         return intake.Submission(
             standard=self.standard, channel=data["channel"], subject=data["subject"], applicant=applicant,
             description=data.get("description", ""), idempotency_key=self.idempotency_key, checks=checks,
-            missing=intake.missing_mandatory(self.requirements, checks), guest=self.guest(actor))
+            missing=intake.missing_mandatory(self.requirements, checks), guest=self.guest(actor), kind=kind)

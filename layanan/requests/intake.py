@@ -133,6 +133,17 @@ def clean_nik(value: str) -> str:
         raise ValidationError(str(exc), code="nik") from None
 
 
+def clean_identity_number(value: str, id_type: str = "") -> str:
+    """A NIK (id_type "") by its structure; a SIM, passport or KITAS number as 4–30 letters/digits."""
+    if not id_type:
+        return clean_nik(value)
+    compact = "".join((value or "").split())
+    if not 4 <= len(compact) <= 30 or not all(ch.isalnum() or ch in "-/." for ch in compact):
+        raise ValidationError(_("Nomor identitas tidak dapat dibaca: 4–30 huruf atau angka."),
+                              code="id_number")
+    return compact.upper()
+
+
 def clean_phone(value: str) -> str:
     """'' stays ''; '0812-3866-945' → '+628123866945' or a ValidationError in Indonesian."""
     if not value or not value.strip():
@@ -244,9 +255,12 @@ def location_fields(data: dict) -> dict:
 # ---------------------------------------------------------------- requirements
 
 
-def document_requirements(requirements):
-    """The requirements the web form asks to upload."""
-    return [r for r in requirements if r.kind == Requirement.Kind.DOCUMENT]
+def document_requirements(requirements, kind: str = ""):
+    """The requirements the web form asks to upload: documents the applicant provides, of this kind
+    of request (never what the office provides, such as ATK or a computer)."""
+    from layanan.standards.requirement_rules import uploads_asked
+
+    return uploads_asked(requirements, kind)
 
 
 def web_checks(requirements, uploads: list[CheckedUpload], applicant: dict) -> dict:
@@ -254,12 +268,17 @@ def web_checks(requirements, uploads: list[CheckedUpload], applicant: dict) -> d
 
     Forms and other requirements are left for the officer who verifies.
     """
+    from layanan.standards.requirement_rules import looks_like_evidence
+
     uploaded = {u.requirement.pk for u in uploads if u.requirement is not None}
+    # Evidence a complainant attached counts for the standard's "Bukti dukung" requirement.
+    evidence = any(u.purpose == Attachment.Purpose.EVIDENCE for u in uploads)
     identified = bool(applicant.get("applicant_nik") or applicant.get("letter_number"))
     checks = {}
     for requirement in requirements:
         if requirement.kind == Requirement.Kind.DOCUMENT:
-            checks[requirement.pk] = requirement.pk in uploaded
+            checks[requirement.pk] = requirement.pk in uploaded or (
+                evidence and looks_like_evidence(requirement.label))
         elif requirement.kind == Requirement.Kind.IDENTITY:
             checks[requirement.pk] = identified
     return checks
@@ -315,6 +334,7 @@ class Submission:
     uploads: list = field(default_factory=list)
     missing: list = field(default_factory=list)
     guest: GuestBookEntry | None = None
+    kind: str = ""  # the kind the applicant chose (a standard may take several); "" = the service's
 
 
 def register(submission: Submission, actor=None) -> tuple[Request, bool]:
@@ -330,7 +350,7 @@ def register(submission: Submission, actor=None) -> tuple[Request, bool]:
                 standard=submission.standard, channel=submission.channel, subject=submission.subject,
                 applicant=submission.applicant, description=submission.description, actor=actor,
                 idempotency_key=submission.idempotency_key, checks=submission.checks,
-                missing=submission.missing,
+                missing=submission.missing, kind=submission.kind or None,
             )
             if not created:
                 return request, False

@@ -71,7 +71,7 @@ def new_tracking_code(agency, year: int) -> str:
 
 def submit(*, standard, channel: str, subject: str, applicant: dict, description: str = "",
            actor=None, idempotency_key: str | None = None, checks: dict | None = None,
-           missing: list[str] | None = None, now=None) -> tuple[Request, bool]:
+           missing: list[str] | None = None, now=None, kind: str | None = None) -> tuple[Request, bool]:
     """Register a request on `standard`. Returns (request, created).
 
     `actor` is the officer registering it (counter), or None when the applicant
@@ -92,7 +92,7 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
     try:
         with transaction.atomic():
             request = _create(standard, channel, subject, applicant, description, actor,
-                              idempotency_key, checks or {}, now)
+                              idempotency_key, checks or {}, now, kind=kind)
             if missing:
                 by = actor if actor is not None else access.ApplicantActor(request.pk, via=channel)
                 _wait_for_applicant(request, by, now, missing,
@@ -109,13 +109,17 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
     return request, True
 
 
-def _create(standard, channel, subject, applicant, description, actor, key, checks, now):
+def _create(standard, channel, subject, applicant, description, actor, key, checks, now, kind=None):
     service = standard.service
     agency = service.agency
+    # The kind the applicant chose among those the standard takes (seed 001: data or complaint).
+    if kind and kind not in standard.accepted_kinds:
+        raise LifecycleError(_("Layanan ini tidak menerima jenis permohonan tersebut."))
+    kind = kind or service.kind
     steps = list(standard.steps.order_by("position"))
-    first = entry_step(steps, channel)
+    first = entry_step(steps, channel, kind)
     request = Request(
-        agency=agency, service=service, standard=standard, kind=service.kind, channel=channel,
+        agency=agency, service=service, standard=standard, kind=kind, channel=channel,
         subject=subject[:300], description=description, idempotency_key=key,
         tracking_code=new_tracking_code(agency, timezone.localtime(now).year),
         state=State.RECEIVED, current_step=first, assigned_unit_id=first.unit_id if first else None,

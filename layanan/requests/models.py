@@ -50,6 +50,16 @@ class ApplicantType(models.TextChoices):
     ANONYMOUS = "anonymous", _("Anonim")
 
 
+class IdType(models.TextChoices):
+    """The identity document the counter recorded (the web form asks for the NIK only)."""
+
+    NIK = "", _("NIK (KTP / KK)")
+    SIM = "sim", _("SIM")
+    PASSPORT = "passport", _("Paspor")
+    KITAS = "kitas", _("KITAS / KITAP")
+    OTHER = "other", _("Identitas lain")
+
+
 class SlaStatus(models.TextChoices):
     ON_TIME = "on_time", _("Tepat waktu")
     AT_RISK = "at_risk", _("Mendekati tenggat")
@@ -77,6 +87,9 @@ class Request(models.Model):
         help_text=_("Identitas pelapor hanya terlihat oleh petugas pengaduan."))
     applicant_name = models.CharField(_("nama pemohon"), max_length=200, blank=True)
     applicant_nik = EncryptedTextField(_("NIK"), blank=True)
+    # "" = applicant_nik holds a NIK; else the number of the identity document of this type.
+    applicant_id_type = models.CharField(_("jenis identitas"), max_length=20, blank=True,
+                                         choices=IdType.choices, default=IdType.NIK)
     applicant_phone = EncryptedTextField(_("telepon"), blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
     applicant_address = EncryptedTextField(_("alamat"), blank=True)
@@ -111,6 +124,8 @@ class Request(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     at_risk_at = models.DateTimeField(null=True, blank=True)
     sla_status = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.ON_TIME)
+    # Working days the deadline was extended by (UU 14/2008: an information request, once, by 7).
+    extended_days = models.PositiveSmallIntegerField(default=0)
 
     tracking_code = models.CharField(_("kode lacak"), max_length=60, unique=True)
     tracking_secret = models.CharField(max_length=32, default=new_secret)
@@ -220,6 +235,7 @@ class Attachment(models.Model):
         REQUIREMENT = "requirement", _("Persyaratan")
         EVIDENCE = "evidence", _("Bukti pendukung")
         PRODUCT = "product", _("Hasil layanan")
+        DRAFT = "draft", _("Draf jawaban / surat")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
@@ -358,3 +374,54 @@ class IdentityView(models.Model):
 
     def __str__(self):
         return f"{self.viewer_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class Draft(models.Model):
+    """A version of the answer or letter that goes up the paraf chain (Kasi → Kabid → Sekretaris →
+    Kadis). Written at the step before the first paraf, or again after a return for revision; the
+    version the head signed (`signed_at`) is the one delivered to the applicant."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="drafts")
+    number = models.PositiveIntegerField()
+    text = models.TextField(_("isi draf"), blank=True)
+    attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    written_at = models.DateTimeField()
+    step_position = models.PositiveIntegerField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["request", "number"], name="unique_draft_number")]
+
+    def __str__(self):
+        return f"{self.request_id} draf {self.number}"
+
+
+class Objection(models.Model):
+    """Keberatan (UU 14/2008 art. 35–36): the applicant objects to the answer or refusal of an
+    information request, to the official's superior, within 30 working days; the superior
+    answers within 30 working days (its own clock, `due_at`)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="objections")
+    lodged_at = models.DateTimeField()
+    reason = models.TextField(_("alasan keberatan"))
+    due_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("tanggapan atasan"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["lodged_at"]
+
+    def __str__(self):
+        return f"Keberatan {self.request_id}"
+
+    @property
+    def is_open(self):
+        return self.answered_at is None

@@ -45,6 +45,18 @@ STATUS_SENTENCES = {
     State.REJECTED: gettext_noop("Permohonan Anda tidak dapat dipenuhi (ditolak)."),
     State.WITHDRAWN: gettext_noop("Permohonan ini telah dicabut."),
 }
+# The same sentences for a complaint: "Pengaduan Anda", never "Permohonan Anda".
+COMPLAINT_SENTENCES = {
+    State.RECEIVED: gettext_noop("Pengaduan Anda telah diterima dan menunggu ditangani oleh {actor}."),
+    State.IN_PROGRESS: gettext_noop("Pengaduan Anda sedang ditindaklanjuti oleh {actor}."),
+    State.WAITING_APPLICANT: gettext_noop(
+        "Pengaduan Anda menunggu keterangan atau bukti dari Anda. Waktu penyelesaian "
+        "dihentikan sementara sampai kelengkapan diterima petugas."),
+    State.RESOLVED: gettext_noop("Pengaduan Anda telah selesai ditindaklanjuti. Hasilnya ada di bawah ini."),
+    State.CLOSED: gettext_noop("Pengaduan Anda telah selesai dan ditutup."),
+    State.REJECTED: gettext_noop("Pengaduan Anda tidak dapat ditindaklanjuti (ditolak)."),
+    State.WITHDRAWN: gettext_noop("Pengaduan ini telah dicabut."),
+}
 FINISHED_WITH_PRODUCT = {State.RESOLVED, State.CLOSED}
 EVENT_TEXTS = {
     "received": gettext_noop("Permohonan diterima"),
@@ -62,14 +74,27 @@ EVENT_TEXTS = {
     "note": gettext_noop("Keterangan dari petugas"),
     StepAction.SUBMIT: gettext_noop("Dokumen dari pemohon diterima"),
     StepAction.REGISTER: gettext_noop("Dicatat / diregistrasi"),
-    StepAction.VERIFY: gettext_noop("Persyaratan diperiksa"),
-    StepAction.DISPOSE: gettext_noop("Didisposisikan"),
-    StepAction.PROCESS: gettext_noop("Diproses"),
+    StepAction.VERIFY: gettext_noop("Persyaratan diperiksa dan lengkap"),
+    StepAction.DISPOSE: gettext_noop("Diteruskan kepada pejabat yang menangani"),
+    StepAction.PROCESS: gettext_noop("Selesai diproses"),
     StepAction.CONSULT: gettext_noop("Konsultasi dilayani"),
     StepAction.INITIAL: gettext_noop("Diperiksa dan diparaf"),
     StepAction.APPROVE: gettext_noop("Disahkan / ditandatangani"),
     StepAction.DELIVER: gettext_noop("Hasil diserahkan"),
     StepAction.ANSWER: gettext_noop("Jawaban dikirim"),
+}
+
+
+# Internal events that are never milestones for the applicant (even when they move a step).
+NOT_MILESTONES = {"assign", "note", "sla_at_risk", "sla_breached", "due_moved", "anonymised",
+                  "return_for_revision", "dispose_note"}
+NEXT_TEXTS = {
+    StepAction.PROCESS: gettext_noop("sedang diproses oleh {actor}"),
+    StepAction.VERIFY: gettext_noop("persyaratan diperiksa oleh {actor}"),
+    StepAction.INITIAL: gettext_noop("diperiksa dan diparaf oleh {actor}"),
+    StepAction.APPROVE: gettext_noop("menunggu pengesahan {actor}"),
+    StepAction.DELIVER: gettext_noop("hasil disiapkan oleh {actor}"),
+    StepAction.ANSWER: gettext_noop("jawaban disiapkan oleh {actor}"),
 }
 
 
@@ -139,16 +164,27 @@ def qr_svg(url: str) -> str:
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S308
 
 
+def is_complaint(request: Request) -> bool:
+    return request.kind == "complaint"
+
+
 def status_sentence(request: Request) -> str:
     actor = request.current_step.actor if request.current_step else _("petugas")
-    return _(STATUS_SENTENCES[request.state]).format(actor=actor)
+    sentences = COMPLAINT_SENTENCES if is_complaint(request) else STATUS_SENTENCES
+    return _(sentences[request.state]).format(actor=actor)
 
 
 def checklist(request: Request) -> list[tuple[str, bool | None]]:
-    """Each requirement of the request's standard with True (received), False (missing) or None (to check)."""
+    """The requirements the applicant brings, each with True (received), False (missing) or None
+    (to check): of the request's kind only, never what the office provides (ATK, a computer),
+    what is only shown at the counter only when the officer ticked it there, and for an
+    anonymous report nothing about identity."""
+    from layanan.standards.requirement_rules import SHOWN, asked_of_applicant
+
     checks = dict(request.checks.values_list("requirement_id", "satisfied"))
     requirements = Requirement.objects.filter(standard_id=request.standard_id).order_by("position")
-    return [(r.label, checks.get(r.pk)) for r in requirements]
+    asked = asked_of_applicant(requirements, request.kind, anonymous=request.applicant_type == "anonymous")
+    return [(r.label, checks.get(r.pk)) for r in asked if r.provided_by != SHOWN or r.pk in checks]
 
 
 def missing_now(request: Request) -> list[str]:
@@ -159,34 +195,62 @@ def missing_now(request: Request) -> list[str]:
     return list(pause.missing) if pause else []
 
 
+def _is_milestone(event) -> bool:
+    """An internal event the applicant still cares about: it changed the state or the step."""
+    if event.action in NOT_MILESTONES:
+        return False
+    return event.from_state != event.to_state or (event.from_step != event.to_step and event.to_step)
+
+
 def public_timeline(request: Request) -> list[TimelineLine]:
-    """Public events only. Who acted is named by role — the step's actor as the standard names
-    it, else the role the officer acted in ("Kepala instansi"), "Pemohon" only when the
-    applicant did it; staff names only where the complaint is not confidential."""
-    steps = {pos: (actor, role) for pos, actor, role in
-             request.standard.steps.values_list("position", "actor", "role")}
+    """Every change the applicant cares about, with its date, in plain Indonesian: the public
+    events with their notes, and the internal ones that moved the request (a disposition, a
+    paraf, a step done) as milestones without their notes or staff names. Who acted is named by
+    role — the step's actor as the standard names it, else the role the officer acted in
+    ("Kepala instansi"), "Pemohon" only when the applicant did it; staff names only on public
+    events of a complaint that is not confidential. A line that moved the request says what
+    happens next ("sedang diproses oleh Petugas data")."""
+    steps = {pos: (actor, role, action) for pos, actor, role, action in
+             request.standard.steps.values_list("position", "actor", "role", "action")}
     show_names = not request.confidential
+    complaint = is_complaint(request)
     lines = []
-    events = (Event.objects.filter(request_id=request.pk, public=True)
-              .only("at", "action", "note", "from_step", "actor_label", "actor_kind", "actor_role")
+    events = (Event.objects.filter(request_id=request.pk)
+              .only("at", "action", "note", "from_step", "to_step", "from_state", "to_state", "public",
+                    "actor_label", "actor_kind", "actor_role")
               .order_by("at", "id"))
     for event in events:
+        if not event.public and not _is_milestone(event):
+            continue
         if event.actor_kind == "applicant":
             who = _("Pemohon")
         elif event.actor_kind == "system":
             who = _("Sistem")
         else:
-            step_actor, step_role = steps.get(event.from_step, ("", ""))
+            step_actor, step_role, _action = steps.get(event.from_step, ("", "", ""))
             # The step's actor as the standard names it when the officer acted on that step,
             # else the role they acted in (a head closing the request, a disposition).
             role = step_actor if step_role == event.actor_role or not event.actor_role \
                 else str(ROLE_LABELS.get(event.actor_role, ""))
             who = role
-            if show_names and event.actor_label:
+            if event.public and show_names and event.actor_label:
                 who = f"{role} ({event.actor_label})" if role else event.actor_label
-        text = _(EVENT_TEXTS.get(event.action, gettext_noop("Diperbarui")))
-        lines.append(TimelineLine(at=event.at, text=text, who=who, note=event.note))
+        if event.action == "received" and complaint:
+            text = _("Pengaduan diterima")
+        else:
+            text = _(EVENT_TEXTS.get(event.action, gettext_noop("Diperbarui")))
+        following = steps.get(event.to_step) if event.to_step != event.from_step else None
+        if following and following[2] in NEXT_TEXTS and event.to_state not in {"", State.RESOLVED}:
+            text = f"{text}; " + _(NEXT_TEXTS[following[2]]).format(actor=following[0])
+        lines.append(TimelineLine(at=event.at, text=text, who=who, note=event.note if event.public else ""))
     return lines
+
+
+def finished_at(request: Request):
+    """When the request was answered or closed (the tracking page's banner says it with the date)."""
+    if request.is_open:
+        return None
+    return request.closed_at or request.resolved_at
 
 
 def product_files(request: Request):
@@ -228,6 +292,7 @@ def tracking_context(request: Request) -> dict:
             "timeline": public_timeline(request), "missing": missing_now(request),
             "products": product_files(request), "clock_note": clock_note(request),
             "product_text": request.product_text if request.state in FINISHED_WITH_PRODUCT else "",
+            "finished_at": finished_at(request),
             "tracking_path": tracking_path(request),
             "may_withdraw": any(a.name == "withdraw" for a in
                                 access.applicant_actions(request, access.ApplicantActor(request.pk)))}

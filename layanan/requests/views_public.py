@@ -8,10 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from layanan.core.converters import canonical_agency_code
 from layanan.core.decorators import form_status
 from layanan.standards.presentation import cost_text, duration_text
 
-from . import access, intake, lifecycle, receipt
+from . import access, intake, kinds, lifecycle, receipt
 from .forms import WebRequestForm
 
 LOOKUP_RATES = ("10/m", "50/h")
@@ -19,9 +20,15 @@ LOOKUP_RATES = ("10/m", "50/h")
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@canonical_agency_code
 def apply(request, code, service_code):
     standard = intake.published_standard_or_404(code, service_code)
-    form_kwargs = {"standard": standard, "requirements": standard.requirements.all()}
+    kind = kinds.chosen(standard, request.GET.get("jenis", ""))
+    if kind is None:  # the standard takes several kinds: the citizen says which first
+        return render(request, "requests/public/apply_kind.html", {
+            "agency": standard.service.agency, "service": standard.service, "std": standard,
+            "choices": kinds.choices(standard)})
+    form_kwargs = {"standard": standard, "requirements": standard.requirements.all(), "kind": kind}
     if request.method == "POST":
         if int(request.META.get("CONTENT_LENGTH") or 0) > intake.MAX_POST_BYTES:
             refusal = _("Kiriman terlalu besar. Paling banyak 10 berkas, masing-masing paling besar 5 MB.")
@@ -42,9 +49,11 @@ def _fresh_form(form_kwargs):
 
 
 def _apply_page(request, standard, form, *, status, refusal=""):
+    several = len(standard.accepted_kinds) > 1
     return render(request, "requests/public/apply.html", {
         "agency": standard.service.agency, "service": standard.service, "std": standard, "form": form,
         "duration": duration_text(standard), "cost": cost_text(standard), "refusal": refusal,
+        "kind_label": kinds.CHOICE_TEXT[form.kind][0] if several else "", "several_kinds": several,
     }, status=status)
 
 

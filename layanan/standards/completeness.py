@@ -34,15 +34,26 @@ def _check(key, present, specific, note=""):
     return ComponentCheck(key, str(labels[key]), bool(present), bool(present and specific), note)
 
 
+def facility_like(requirements) -> list[str]:
+    """Requirements that read like the office's facilities (seed 004: "ATK", "Komputer atau laptop",
+    "Jaringan internet"): they belong under Sarana, prasarana, not under Persyaratan."""
+    from .requirement_rules import looks_like_facility
+
+    return [r.label for r in requirements if looks_like_facility(r.label)]
+
+
 def check_components(std, requirements=None, steps=None) -> list[ComponentCheck]:
     """Check every component. Pass prefetched lists to avoid queries."""
     requirements = list(std.requirements.all()) if requirements is None else requirements
     steps = list(std.steps.all()) if steps is None else steps
+    facilities = facility_like(requirements)
     texts = std.texts or {}
     reachable = [c for c in std.channels if c.get("kind") in CONTACT_KINDS_WITH_ADDRESS and c.get("value")]
     dated_laws = [ref for ref in std.legal_basis if ref.get("number") and ref.get("year")]
     return [
-        _check("persyaratan", requirements, True),
+        _check("persyaratan", requirements, not facilities,
+               _("tampak seperti sarana kantor, bukan persyaratan pemohon: %(items)s") % {
+                   "items": ", ".join(facilities)} if facilities else ""),
         _check("prosedur", steps, all(s.actor.strip() for s in steps),
                _("ada langkah tanpa pelaksana") if not all(s.actor.strip() for s in steps) else ""),
         _check("jangka_waktu", std.duration_unit, std.duration_max is not None or std.duration_unit == "none",

@@ -11,6 +11,7 @@ from .models import (
     EvaluationPeriod,
     Requirement,
     Service,
+    ServiceKind,
     ServiceStandard,
     Step,
 )
@@ -153,10 +154,30 @@ class ChannelForm(forms.Form):
 
 ChannelFormSet = forms.formset_factory(ChannelForm, extra=2, can_delete=True)
 
+class RequirementForm(forms.ModelForm):
+    """One requirement: what it is, who provides it (only the applicant's become uploads and
+    receipt lines), and for which kinds of request it is asked (empty: every kind)."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Hanya untuk jenis"), required=False, choices=ServiceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kosongkan bila diminta untuk semua jenis permohonan layanan ini."))
+
+    class Meta:
+        model = Requirement
+        fields = ["label", "kind", "provided_by", "mandatory", "group", "kinds"]
+        widgets = {"label": forms.TextInput(attrs={"size": 60})}
+        help_texts = {"provided_by": _("Hanya persyaratan dari pemohon yang diunggah di formulir web dan "
+                                       "tercantum di tanda terima.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("kinds", list(self.instance.kinds or []))
+
+
 RequirementFormSet = forms.inlineformset_factory(
-    ServiceStandard, Requirement, fields=["label", "kind", "mandatory", "group"],
+    ServiceStandard, Requirement, form=RequirementForm,
     extra=2, can_delete=True, can_order=True,
-    widgets={"label": forms.TextInput(attrs={"size": 60})},
 )
 
 

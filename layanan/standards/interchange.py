@@ -49,12 +49,14 @@ def to_interchange(std: ServiceStandard, *, base_url: str = "") -> dict:
         "code": service.code,
         "name": service.name,
         "kind": service.kind,
+        "kinds": std.accepted_kinds,
         "version": std.version,
         "url": f"{base_url}/{agency.code}/{service.code}/",
         "components": {k: std.texts[k] for k in COMPONENT_KEYS if std.texts.get(k)},
         "requirements": [r.label for r in requirements],
         "requirement_items": [
-            {"label": r.label, "kind": r.kind, "mandatory": r.mandatory, "group": r.group}
+            {"label": r.label, "kind": r.kind, "mandatory": r.mandatory, "group": r.group,
+             "provided_by": r.provided_by, "kinds": list(r.kinds or [])}
             for r in requirements
         ],
         "steps": [s.text for s in steps],
@@ -85,10 +87,14 @@ def _step_from(item, position: int, units: dict) -> Step:
 
 
 def _requirement_from(item, position: int) -> Requirement:
+    from .requirement_rules import guess_provided_by
+
     data = {"label": item} if isinstance(item, str) else item
     return Requirement(
         position=position, label=data["label"], kind=data.get("kind", "document"),
         mandatory=data.get("mandatory", True), group=data.get("group", ""),
+        provided_by=data.get("provided_by") or guess_provided_by(data["label"]),
+        kinds=list(data.get("kinds") or []),
     )
 
 
@@ -126,6 +132,7 @@ def create_standard(service: Service, data: dict, *, units: dict | None = None) 
         security_guarantee=data.get("security_guarantee", ""),
         evaluation_periods=data.get("evaluation_periods", []),
         warnings=data.get("warnings", []),
+        kinds=[k for k in (data.get("kinds") or []) if k != service.kind],
     )
     requirements = [_requirement_from(x, i) for i, x in enumerate(data.get("requirements", []), 1)]
     steps = [_step_from(x, i, units) for i, x in enumerate(data.get("steps", []), 1)]

@@ -161,6 +161,13 @@ class ServiceStandard(models.Model):
     evaluation_periods = models.JSONField(_("jadwal evaluasi"), default=list, blank=True)
     # Things a human should check (from the importer or the demo loader).
     warnings = models.JSONField(_("catatan pemeriksaan"), default=list, blank=True)
+    # The kinds of request this standard takes (ServiceKind values). Empty: only the service's
+    # kind. Seed 001 "Pelayanan data dan pengaduan" takes data requests and complaints: the
+    # citizen chooses, and the form, the requirements and the receipt follow the choice.
+    kinds = models.JSONField(_("jenis permohonan yang dilayani"), default=list, blank=True)
+    # The overseer sent the standard back to the agency with a note (services.return_for_revision).
+    review_note = models.TextField(_("catatan pengembalian untuk perbaikan"), blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
 
     # Lifecycle records.
     discussed_on = models.DateField(_("tanggal pembahasan"), null=True, blank=True)
@@ -201,6 +208,13 @@ class ServiceStandard(models.Model):
     def is_free(self):
         return self.cost_amount is not None and self.cost_amount == 0
 
+    @property
+    def accepted_kinds(self) -> list[str]:
+        """The kinds of request this standard takes, the service's own first."""
+        own = self.service.kind
+        others = [k for k in (self.kinds or []) if k != own and k in ServiceKind.values]
+        return [own, *others]
+
 
 class Requirement(models.Model):
     class Kind(models.TextChoices):
@@ -208,6 +222,13 @@ class Requirement(models.Model):
         IDENTITY = "identity", _("Identitas")
         FORM = "form", _("Formulir")
         OTHER = "other", _("Lainnya")
+
+    class ProvidedBy(models.TextChoices):
+        # Only what the applicant brings becomes an upload on the web form and a line of the
+        # receipt's checklist; what the office provides (ATK, a computer, the internet line) never.
+        APPLICANT = "applicant", _("Pemohon (diunggah / diserahkan)")
+        SHOWN = "shown", _("Pemohon, ditunjukkan di loket (tidak diunggah)")
+        OFFICE = "office", _("Disediakan kantor")
 
     standard = models.ForeignKey(ServiceStandard, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(_("urutan"))
@@ -217,6 +238,10 @@ class Requirement(models.Model):
     group = models.CharField(
         _("kelompok"), max_length=200, blank=True, help_text=_("mis. Persyaratan Teknis")
     )
+    provided_by = models.CharField(_("disediakan oleh"), max_length=20, choices=ProvidedBy.choices,
+                                   default=ProvidedBy.APPLICANT)
+    # The kinds of request it is asked for (ServiceKind values); empty: every kind the standard takes.
+    kinds = models.JSONField(_("untuk jenis permohonan"), default=list, blank=True)
 
     class Meta:
         ordering = ["standard", "position"]
@@ -225,6 +250,13 @@ class Requirement(models.Model):
 
     def __str__(self):
         return self.label
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or not kind or kind in self.kinds
+
+    @property
+    def from_applicant(self) -> bool:
+        return self.provided_by != self.ProvidedBy.OFFICE
 
 
 class StepAction(models.TextChoices):

@@ -25,13 +25,13 @@ COPIED_FIELDS = [
     "source_url", "texts", "duration_text", "duration_min", "duration_max", "duration_unit",
     "clock_starts_at", "cost_amount", "cost_legal_basis", "product", "channels", "legal_basis",
     "facilities", "accessible", "competencies", "supervision", "staff_count", "guarantee",
-    "compensation_on_breach", "security_guarantee", "evaluation_periods", "withdraw_roles",
+    "compensation_on_breach", "security_guarantee", "evaluation_periods", "withdraw_roles", "kinds",
 ]
 STEP_FIELDS = [
     "position", "text", "actor", "role", "unit_id", "action", "stage", "track", "on_done",
     "on_cannot_resolve", "on_incomplete", "can_reject", "starts_clock",
 ]
-REQUIREMENT_FIELDS = ["position", "label", "kind", "mandatory", "group"]
+REQUIREMENT_FIELDS = ["position", "label", "kind", "mandatory", "group", "provided_by", "kinds"]
 
 
 class TransitionError(ValidationError):
