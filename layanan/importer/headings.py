@@ -65,10 +65,11 @@ _PATTERNS = [
     ("pengaduan", r"(?:penanganan|pengangan|penangan|pengelolaan|pengelola|penanganaan)\s*,?\s+pengaduan"
                   r"(?:\s*,?\s*saran\s*,?\s*(?:dan\s+)?masukan)?", True),
     ("pengaduan", r"(?:pengaduan|aduan)\s*,\s*saran\s*,?\s*(?:dan\s+)?masukan", True),
+    ("pengaduan", r"pengaduan|aduan", False),
     ("dasar_hukum", r"(?:dasar|landasan)\s+hukum", True),
     ("dasar_hukum", r"dasar", False),
     ("sarana_prasarana",
-     r"sarana\s*,?\s*(?:dan\s+)?prasarana(?:\s*,?\s*(?:dan\s*/?\s*(?:atau\s+)?)?fasilitas)?", True),
+     r"sarana\s*[,/]?\s*(?:dan\s+)?prasarana(?:\s*[,/]?\s*(?:dan\s*/?\s*(?:atau\s+)?)?[fv]asilitas)?", True),
     ("sarana_prasarana", rf"fasilitas{_SERVICE}", False),
     ("kompetensi_pelaksana", r"kompetensi\s+(?:pelaksana|petugas)", True),
     ("kompetensi_pelaksana", r"kompetensi", False),
@@ -87,9 +88,11 @@ _MARKER_ONLY = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _SEPARATOR_REST = re.compile(r"^\s*(?:[:：=\-–—;,.]\s*)?$")
 _REST_LEAD = re.compile(r"^[\s:：=\-–—;,]+")
 _TITLE_WORD = re.compile(r"^(?:[A-Z0-9(/&][^\s]*|dan|atau|dan/atau|/|&|-)$")
-_SENTENCE_WORD = re.compile(r"^(?:yang|adalah|dilakukan|oleh|harus|dapat|telah|akan|tidak|merupakan|untuk"
+_SENTENCE_WORD = re.compile(r"(?:yang|adalah|dilakukan|oleh|harus|dapat|telah|akan|tidak|merupakan|untuk"
                             r"|di|ke|pada|dengan|sesuai|sebagai|bagi|berupa|apabila|jika|bila|agar|kepada"
-                            r"|dari)$", re.I)
+                            r"|dari)")  # lower case: "Persyaratan yang telah diserahkan …" is a sentence
+_SHORT_ALTERNATIVE = re.compile(r"^\s*/\s*[^\W\d_]+\s*$")
+_COLON_REST = re.compile(r"^\s*[:：]\s*\S")
 MAX_TITLE_WORDS = 8
 MAX_HEADING_INDENT = 1
 
@@ -185,6 +188,8 @@ def _acceptable_rest(rest: str, strong: bool, *, has_marker: bool) -> bool:
         return True
     if rest[:1].isspace() and _title_words(rest):
         return True  # "Persyaratan Legalisir", "Prosedur Permintaan Informasi"
+    if _SHORT_ALTERNATIVE.match(rest) or has_marker and _COLON_REST.match(rest):
+        return True  # "… masukan/apresiasi", "3. Biaya Pelayanan : Tidak ada biaya"
     if not strong or not has_marker:
         return False
     first = rest[0]
@@ -197,9 +202,7 @@ def _title_words(rest: str) -> bool:
     words = rest.strip(" :;,.").split()
     if not words or len(words) > MAX_TITLE_WORDS or rest.rstrip().endswith(","):
         return False
-    if any(_SENTENCE_WORD.match(word) for word in words[:1]):
-        return False
-    return all(_TITLE_WORD.match(word) for word in words)
+    return all(_TITLE_WORD.match(word) and not _SENTENCE_WORD.fullmatch(word) for word in words)
 
 
 _EXACT_WORDS = {

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from layanan.standards.duration import DurationParseError, parse_duration
 
 from . import fields, procedure
-from .headings import DELIVERY, LABELS, MANUFACTURING, Heading, match_heading
+from .headings import DELIVERY, LABELS, MANUFACTURING, MAX_HEADING_INDENT, Heading, match_heading
 from .lists import entries
 from .normalise import normalise
 
@@ -36,6 +36,7 @@ NO_COMPONENTS = (
     "Tidak ada komponen standar pelayanan (Persyaratan, Prosedur, Jangka Waktu, …) yang dikenali "
     "dalam dokumen ini."
 )
+INDENTED_HEADINGS = 3
 EMPTY_DURATION = {"min": None, "max": None, "unit": None, "clock_starts_at": "submitted", "text": ""}
 
 _NOISE_LINE = re.compile(
@@ -112,7 +113,9 @@ def parse_document(text: str) -> ParseResult:
 def _parse(text: str) -> ParseResult:
     lines = text.split("\n")
     offsets = _line_offsets(lines)
-    services = _segment(lines)
+    # A page whose HTML list indents every numbered heading ("  1. Persyaratan Pelayanan:") is
+    # read again with that indentation allowed; otherwise indented lines are list items.
+    services = _segment(lines) or _segment(lines, INDENTED_HEADINGS)
     if not services:
         return ParseResult(text, warnings=[NO_COMPONENTS])
     for index, service in enumerate(services):
@@ -135,7 +138,7 @@ def _line_offsets(lines: list[str]) -> list[int]:
 # --- Services and components -----------------------------------------------------------------
 
 
-def _segment(lines: list[str]) -> list[_Service]:
+def _segment(lines: list[str], max_indent: int = MAX_HEADING_INDENT) -> list[_Service]:
     """Group headings into services; a heading repeating the current component is body text."""
     services: list[_Service] = []
     current: _Service | None = None
@@ -145,10 +148,12 @@ def _segment(lines: list[str]) -> list[_Service]:
     for index, line in enumerate(lines):
         if _SECTION_BREAK.match(line):
             section_break = True
-        heading = match_heading(line, index, previous)
+        heading = match_heading(line, index, previous, max_indent)
         if line.strip():
             previous = line
         if heading is None or current and current.components[-1].heading.key == heading.key:
+            continue
+        if current and _office_hours(current, heading, last_number):
             continue
         if current is None or _starts_service(current, heading, last_number, section_break):
             current = _Service(first_line=index)
@@ -158,6 +163,12 @@ def _segment(lines: list[str]) -> list[_Service]:
         section_break = False
     _set_ends(services, len(lines))
     return services
+
+
+def _office_hours(current: _Service, heading: Heading, last_number: int | None) -> bool:
+    """A second "Waktu Pelayanan" row further down the same table gives office hours, not a time."""
+    return (heading.key == "jangka_waktu" and heading.key in current.keys and heading.number is not None
+            and last_number is not None and heading.number > last_number)
 
 
 def _set_ends(services: list[_Service], line_count: int) -> None:

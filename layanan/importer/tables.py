@@ -158,16 +158,16 @@ def _join_column(lines: list[str], index: int, marker: str, text: str) -> None:
     following = _following(lines, index)
     if not following:
         return
+    current = match_heading(lines[index])
     other = following[0]
     words = text.split()
     next_words = lines[other].split()
     for size in range(1, min(3, len(words)) + 1):
         start = " ".join(words[:size])
-        alone = match_heading(f"{marker}{start}")
         for more in range(min(3, len(next_words)), 0, -1):
             name = f"{start} {' '.join(next_words[:more])}"
             heading = match_heading(f"{marker}{name}")
-            if heading is None or heading.rest or alone is not None and alone.key == heading.key:
+            if heading is None or heading.rest or current is not None and current.key == heading.key:
                 continue
             body = " ".join(words[size:])
             lines[index] = f"{marker}{name}" + (f" {body}" if body else "")

@@ -206,6 +206,23 @@ _TRAILING_FILLER = re.compile(
     _FLAGS,
 )
 _YEAR_NUMBER = re.compile(r"\s*[0-9]{4}\b")
+# "1 (satu) hari maksimal 14 hari kerja": the second number closes a range.
+_RANGE_GAP = re.compile(
+    r"\s*[,;]?\s*(?:maksimal|maksimum|paling\s+lama|paling\s+lambat|selambat-lambatnya)\s*", _FLAGS
+)
+# "10 hari kerja + 7 hari kerja", "... dapat diperpanjang paling lambat 7 hari kerja": an extension.
+_PLUS_GAP = re.compile(r"\s*\+\s*", _FLAGS)
+_EXTENSION = re.compile(r"\b(?:di)?(?:mem)?perpanjang(?:an)?\b", _FLAGS)
+MAX_EXTENSION_GAP = 400
+# A clause that states something other than the processing time: a card's validity, the
+# applicant's own reporting deadline, a periodic duty ("setiap 6 bulan sekali").
+_OTHER_DURATION = re.compile(
+    r"masa\s+berlaku|berlaku\s+(?:selama|sampai|hingga|untuk)|dilaporkan|pelaporan|melapor(?:kan)?"
+    r"|registrasi\s+ulang|daftar\s+ulang|\bsetiap\s*$|\btiap\s*$",
+    _FLAGS,
+)
+_FIRST_CLAUSE = re.compile(r"[,;]\s|\.\s|\n")
+_CLAUSE_BREAK = re.compile(r"[.;,\n]\s|\s(?:[0-9]{1,2}|[a-z])[.)]\s", _FLAGS)
 _THOUSANDS = re.compile(r"[0-9]{1,3}\.[0-9]{3}")
 _TIMES_24 = re.compile(r"([0-9]+)\s*[x\u00d7]\s*24", _FLAGS)
 
@@ -223,6 +240,7 @@ class _Quantity:
     start: int
     end: int
     source: str
+    bare_day: bool = False  # written "hari" without "kerja" or "kalender"
 
 
 def parse_duration(text: str) -> DurationSpec:
@@ -236,6 +254,7 @@ def parse_duration(text: str) -> DurationSpec:
     if not matches:
         return _continuous_or_fail(text, work)
     warnings: list[str] = []
+    matches = _processing_times(matches, work, warnings)
     quantity = _pick_quantity(matches, work, warnings)
     clock = _clock_start(work, quantity, warnings)
     continuous = _CONTINUOUS.search(work)
@@ -246,6 +265,25 @@ def parse_duration(text: str) -> DurationSpec:
         )
     low, high, unit = _as_bounds(quantity)
     return DurationSpec(low, high, unit, clock, text, tuple(warnings))
+
+
+def _processing_times(matches: list[re.Match[str]], work: str, warnings: list[str]) -> list[re.Match[str]]:
+    """Leave out durations whose clause says what they are not: validity, reporting deadlines."""
+    kept = [m for m in matches if not _OTHER_DURATION.search(_clause_before(work, m.start()))]
+    if not kept or len(kept) == len(matches):
+        return matches
+    skipped = [m.group(0) for m in matches if m not in kept]
+    listed = ", ".join(f"'{_shorten(item, 30)}'" for item in skipped)
+    warnings.append(f"Jangka waktu lain (masa berlaku, batas pelaporan) tidak dipakai: {listed}.")
+    return kept
+
+
+def _clause_before(work: str, position: int) -> str:
+    """The text from the start of the clause holding `position` up to it."""
+    start = 0
+    for found in _CLAUSE_BREAK.finditer(work, 0, position):
+        start = found.end()
+    return work[start:position]
 
 
 def _is_legal_citation(match: re.Match[str], work: str) -> bool:
@@ -288,7 +326,8 @@ def _pick_quantity(matches: list[re.Match[str]], work: str, warnings: list[str])
     second = _optional_quantity(matches[1]) if len(matches) > 1 else None
     if second is not None:
         gap = work[first.end : second.start]
-        combined = _compound(first, second, gap) or _marked_range(first, second, work, gap)
+        combined = (_compound(first, second, gap) or _marked_range(first, second, work, gap)
+                    or _closing_maximum(first, second, gap) or _extension(first, second, gap))
         if combined is not None:
             first, used = combined, 2
     if used == 1 and _MIN_MARKER.search(work[: first.start]):
@@ -330,12 +369,35 @@ def _marked_range(first: _Quantity, second: _Quantity, work: str, gap: str) -> _
     return _Quantity(first.hi, second.hi, first.unit, first.start, second.end, first.source)
 
 
+def _closing_maximum(first: _Quantity, second: _Quantity, gap: str) -> _Quantity | None:
+    """Read "1 (satu) hari maksimal 14 (empat belas) hari kerja" as 1..14 working days."""
+    if first.lo is not None or second.lo is not None or not _RANGE_GAP.fullmatch(gap):
+        return None
+    same = first.unit == second.unit or first.bare_day and second.unit == "working_day"
+    if not same or first.hi >= second.hi:
+        return None
+    return _Quantity(first.hi, second.hi, second.unit, first.start, second.end, first.source)
+
+
+def _extension(first: _Quantity, second: _Quantity, gap: str) -> _Quantity | None:
+    """Read "10 hari kerja + 7 hari kerja" (or "... dapat diperpanjang ... 7 hari kerja") as 10..17."""
+    if first.lo is not None or second.lo is not None or first.unit != second.unit:
+        return None
+    if not (_PLUS_GAP.fullmatch(gap) or len(gap) <= MAX_EXTENSION_GAP and _EXTENSION.search(gap)):
+        return None
+    return _Quantity(first.hi, first.hi + second.hi, first.unit, first.start, first.end, first.source)
+
+
 def _to_quantity(match: re.Match[str], warnings: list[str]) -> _Quantity:
     """Turn one regex match into numbers and a unit, checking what the parentheses say."""
     unit = _unit_name(match.group("unit"))
     hi = _number_value(match, "hi", warnings)
     lo = _number_value(match, "lo", warnings) if _has_number(match, "lo") else None
-    if _AMBIGUOUS_DAY.fullmatch(" ".join(match.group("unit").split())):
+    bare_day = bool(_AMBIGUOUS_DAY.fullmatch(" ".join(match.group("unit").split())))
+    lo_unit = match.group("lo_unit")
+    if lo is not None and lo_unit and unit == "working_day" and _AMBIGUOUS_DAY.fullmatch(lo_unit.strip()):
+        lo_unit = None  # "1 hari s/d 14 hari kerja": both ends in working days
+    if bare_day:
         warnings.append(
             "Satuan 'hari' dianggap hari kalender; periksa apakah yang dimaksud hari kerja."
         )
@@ -347,9 +409,9 @@ def _to_quantity(match: re.Match[str], warnings: list[str]) -> _Quantity:
         )
         unit = "day"
         hi = Fraction(int(times_24.group(1)))
-    if lo is not None and match.group("lo_unit"):
-        lo, hi, unit = _align_units(lo, _unit_name(match.group("lo_unit")), hi, unit)
-    return _Quantity(lo, hi, unit, match.start(), match.end(), match.group(0))
+    if lo is not None and lo_unit:
+        lo, hi, unit = _align_units(lo, _unit_name(lo_unit), hi, unit)
+    return _Quantity(lo, hi, unit, match.start(), match.end(), match.group(0), bare_day)
 
 
 def _has_number(match: re.Match[str], name: str) -> bool:
@@ -462,7 +524,7 @@ def _clock_start(work: str, quantity: _Quantity, warnings: list[str]) -> str:
     """The phrase after "sejak" (or before the number), else "submitted"."""
     marker = _CLOCK_MARKER.search(work, quantity.end)
     if marker is not None:
-        phrase = _clean_phrase(work[marker.end() :])
+        phrase = _clean_phrase(_FIRST_CLAUSE.split(work[marker.end() :], maxsplit=1)[0])
     else:
         before = list(_CLOCK_MARKER.finditer(work, 0, quantity.start))
         if not before:
