@@ -34,7 +34,8 @@ MISSING_PROCEDURE = (
 )
 NO_COMPONENTS = (
     "Tidak ada komponen standar pelayanan (Persyaratan, Prosedur, Jangka Waktu, …) yang dikenali "
-    "dalam dokumen ini."
+    "dalam dokumen ini: tidak satu baris pun diawali judul komponen seperti 'Persyaratan', "
+    "'Sistem, Mekanisme dan Prosedur' atau 'Jangka Waktu Penyelesaian', juga tidak di dalam tabel."
 )
 INDENTED_HEADINGS = 3
 EMPTY_DURATION = {"min": None, "max": None, "unit": None, "clock_starts_at": "submitted", "text": ""}
@@ -45,6 +46,12 @@ _NOISE_LINE = re.compile(
     re.IGNORECASE,
 )
 _SECTION_BREAK = re.compile(r"^\s*(?:[a-z][.)]\s*)?(?:manufa[ck]tur(?:ing)?|service\s+delivery)\s*$", re.I)
+# "STANDAR PELAYANAN KTP", "2. Standar Pelayanan Penerbitan KK", "JENIS PELAYANAN : PONEK": a new service.
+_SERVICE_TITLE = re.compile(
+    r"^\s*(?:\d{1,2}[.)]\s*|[A-Za-z][.)]\s+)?(?:(?i:standar\s+(?:operasional\s+)?(?:pelayanan|layanan)"
+    r"(?:\s+publik)?)\s+[A-Z0-9]|(?i:jenis\s+(?:pelayanan|layanan))\s*:)"
+)
+MAX_SERVICE_TITLE = 150
 _FOOTER = re.compile(
     r"^\s*(?:temukan\s+(?:juga\s+)?kami|ikuti\s+kami|statistik\s+pengunjung|tempat\s+kami|hak\s+cipta"
     r"|copyright|©|kembali\s+ke\s+atas|bagikan\s+ke)",
@@ -143,11 +150,13 @@ def _segment(lines: list[str], max_indent: int = MAX_HEADING_INDENT) -> list[_Se
     services: list[_Service] = []
     current: _Service | None = None
     last_number: int | None = None
-    section_break = False
+    section_break = service_break = False
     previous = ""
     for index, line in enumerate(lines):
         if _SECTION_BREAK.match(line):
             section_break = True
+        if len(line) <= MAX_SERVICE_TITLE and _SERVICE_TITLE.match(line) and not line.rstrip().endswith("."):
+            service_break = True
         heading = match_heading(line, index, previous, max_indent)
         if line.strip():
             previous = line
@@ -155,12 +164,12 @@ def _segment(lines: list[str], max_indent: int = MAX_HEADING_INDENT) -> list[_Se
             continue
         if current and _office_hours(current, heading, last_number):
             continue
-        if current is None or _starts_service(current, heading, last_number, section_break):
+        if current is None or service_break or _starts_service(current, heading, last_number, section_break):
             current = _Service(first_line=index)
             services.append(current)
         current.components.append(_Component(heading, len(lines)))
         last_number = heading.number if heading.number is not None else last_number
-        section_break = False
+        section_break = service_break = False
     _set_ends(services, len(lines))
     return services
 
