@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
@@ -101,14 +102,15 @@ def _rate(name: str, default: str) -> str:
 
 
 def limit_public(request, *, group: str = "api-public", rate: str | None = None) -> None:
-    if is_ratelimited(
-        request,
-        group=group,
-        key="ip",
-        rate=rate or _rate("API_PUBLIC_RATE", DEFAULT_PUBLIC_RATE),
-        method=ALL,
-        increment=True,
-    ):
+    """Public calls: per client address (RATELIMIT_IP_META_KEY behind a proxy); a request without a
+    readable address shares one bucket instead of failing."""
+    rate = rate or _rate("API_PUBLIC_RATE", DEFAULT_PUBLIC_RATE)
+    try:
+        limited = is_ratelimited(request, group=group, key="ip", rate=rate, method=ALL, increment=True)
+    except (KeyError, ValueError, ImproperlyConfigured):
+        limited = is_ratelimited(request, group=group, key=lambda _g, _r: "unknown", rate=rate, method=ALL,
+                                 increment=True)
+    if limited:
         raise rate_limited()
 
 
