@@ -10,8 +10,10 @@ urlpatterns = [
     path("kelola/standar/", include("layanan.standards.urls")),
     path("kelola/impor/", include("layanan.importer.urls")),
     path("kelola/privasi/", include("layanan.privacy.urls")),
+    path("kelola/kanal/", include("layanan.channels.urls")),
     path("kelola/", include("layanan.requests.urls_desk")),
     path("api/v1/", include("layanan.api.urls")),
+    path("kanal/", include("layanan.channels.urls_public")),  # WhatsApp webhook (signed)
     path("", include("layanan.requests.urls_public")),
     path("", include("layanan.portal.urls")),
 ]

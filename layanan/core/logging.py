@@ -16,8 +16,11 @@ _PATTERNS = [
     (re.compile(r"(/lacak/[^/\s?#\"']+/)[^/\s?#\"']+"), r"\1" + REDACTED),
     # /akun/atur-ulang/<uid>/<token>/ (Django's own "set-password" step names no token)
     (re.compile(r"(/akun/atur-ulang/[^/\s?#\"']+/)(?!set-password\b)[^/\s?#\"']+"), r"\1" + REDACTED),
+    # /survei/<token>/ and /kiosk/<token>/ (the survey link of a request, an open kiosk)
+    (re.compile(r"(?<!/kelola)(/(?:survei|kiosk)/)[^/\s?#\"']+"), r"\1" + REDACTED),
     # ?token=…, &secret=…, ?key=…, ?password=…, ?sig=… (also a bare query string: gunicorn's %(q)s)
-    (re.compile(r"((?:^|[?&])(?:token|secret|key|password|sig|signature)=)[^&\s#\"']*", re.IGNORECASE),
+    (re.compile(r"((?:^|[?&])(?:token|secret|key|password|sig|signature|hub\.verify_token)=)[^&\s#\"']*",
+                re.IGNORECASE),
      r"\1" + REDACTED),
 ]
 

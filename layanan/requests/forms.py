@@ -83,6 +83,8 @@ class ApplicantForm(FocusFirstError, forms.Form):
                   autocomplete="tel", type="tel")
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    whatsapp_consent = forms.BooleanField(
+        label=gettext_lazy("Kirim kabar permohonan ini juga lewat WhatsApp ke nomor di atas"), required=False)
     address = forms.CharField(label=gettext_lazy("Alamat"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}))
     organisation_name = _text(gettext_lazy("Nama instansi / organisasi"), max_length=255,
@@ -94,7 +96,7 @@ class ApplicantForm(FocusFirstError, forms.Form):
 
     PERSON_FIELDS = ["name", "nik", "address"]
     ORGANISATION_FIELDS = ["organisation_name", "letter_number", "letter_date", "letter_signatory"]
-    CONTACT_FIELDS = ["phone", "email"]
+    CONTACT_FIELDS = ["phone", "email", "whatsapp_consent"]
 
     def clean_nik(self):
         return intake.clean_nik(self.cleaned_data.get("nik", ""))

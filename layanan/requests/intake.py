@@ -169,7 +169,9 @@ def applicant_fields(data: dict, *, consent_at=None) -> dict:
     if kind == ApplicantType.ANONYMOUS:
         return fields
     fields.update(applicant_name=data.get("name", ""), applicant_phone=data.get("phone", ""),
-                  applicant_email=data.get("email", ""), applicant_address=data.get("address", ""))
+                  applicant_email=data.get("email", ""), applicant_address=data.get("address", ""),
+                  # news on WhatsApp at that number (layanan/channels), only with a number and consent
+                  whatsapp_consent=bool(data.get("whatsapp_consent") and data.get("phone")))
     if kind == ApplicantType.PERSON:
         fields["applicant_nik"] = data.get("nik", "")
     else:
