@@ -52,8 +52,9 @@ if not SECRET_KEY or (SECRET_KEY == DEV_SECRET_KEY and not DEV_MODE):
                        "python -c 'import secrets; print(secrets.token_urlsafe(50))'")
     SECRET_KEY = DEV_SECRET_KEY
 
-# The public address, for links in e-mails and receipts.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, for links in e-mails and receipts. Unset: taken from the request being served
+# (layanan/core/site.py); production should set it (system check layanan.W002).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # Fernet keys for personal data at rest, newest first (see core/crypto.py and docs/operations.md
 # "Rotating the encryption key"). Never derived from SECRET_KEY in production, so that changing
@@ -124,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "layanan.core.site.CurrentSiteMiddleware",  # the request's own address when SITE_URL is unset
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -262,3 +262,101 @@ def test_the_public_timeline_shows_every_milestone_with_its_date_and_no_internal
     assert "Kepala Seksi" in page  # the role, as the standard names it
     assert str(user("dinsos.kasi")) not in page  # the Kasi acted only in internal events
     assert re.search(r'id="status">[^<]*<span class="when">\(pada \d', page)
+
+
+# ---------------------------------------------------------------- (f) a form on a phone
+
+
+def test_the_first_invalid_field_gets_the_focus_and_required_fields_are_marked(demo, client):
+    svc = service("DPMPTSP-BANGLI")
+    page = client.get(apply_url(svc)).content.decode()
+    assert re.search(r'<label for="id_address">Alamat <span class="req" aria-hidden="true">\*</span>', page)
+    assert 'aria-required="true"' in page
+    response = client.post(apply_url(svc), {"applicant_type": "person", "token": token(page), "consent": "on",
+                                            "subject": "Izin", "description": "Belum terbit"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("autofocus") == 1
+    assert re.search(r'<input[^>]*name="name"[^>]*autofocus|<input[^>]*autofocus[^>]*name="name"', html)
+    assert 'src="/static/layanan/layanan.js"' in html
+
+
+def test_a_skip_link_and_office_hours_on_public_pages(demo, client):
+    page = client.get("/DINSOS-SEKADAU/").content.decode()
+    assert '<a class="skip-link" href="#isi">' in page and '<main id="isi"' in page
+    assert "Jam layanan" in page and "Senin–Kamis 07:30–16:00 · Jumat 07:30–16:30" in page
+    assert "Jam layanan" in client.get("/DINSOS-SEKADAU/data-pengaduan/").content.decode()
+
+
+def test_the_profile_shows_the_default_office_hours_the_clock_uses(demo, client_for):
+    page = client_for("dinsos.admin").get(reverse("agencies:profile")).content.decode()
+    assert re.search(r'name="open_1"[^>]*value="07:30', page)
+    assert re.search(r'name="close_5"[^>]*value="16:30', page)
+
+
+def test_file_sizes_use_a_decimal_comma(demo):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from layanan.requests import intake
+
+    big = SimpleUploadedFile("ktp.jpg", b"\xff\xd8\xff" + b"0" * int(10.1 * 1024 * 1024),
+                             content_type="image/jpeg")
+    with translation.override("id"), pytest.raises(ValidationError) as caught:
+        intake.check_upload(big)
+    assert "10,1 MB" in caught.value.messages[0]
+
+
+# ---------------------------------------------------------------- (g) the "No" column
+
+
+def test_the_number_column_says_no_not_tidak_in_html_and_pdf(demo, client, settings, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    html = client.get("/DINSOS-SEKADAU/data-pengaduan/").content.decode()
+    assert '<th scope="col">No</th>' in html and '<th scope="col">Tidak</th>' not in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/DINSOS-SEKADAU/data-pengaduan/").content.decode()
+    assert '<th scope="col">No.</th>' in english
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    response = client.get("/DINSOS-SEKADAU/data-pengaduan/standar.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(response))).pages)
+    assert re.search(r"\bNo\s+Komponen", text) and not re.search(r"Tidak\s+Komponen", text)
+
+
+# ---------------------------------------------------------------- (h) the public address
+
+
+def test_without_site_url_links_use_the_address_being_served(demo, client, settings):
+    from layanan.requests.models import OutboxMessage
+
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["layanan.example.go.id", "testserver"]
+    svc = service("DPMPTSP-BANGLI")
+    page = client.get(apply_url(svc), HTTP_HOST="layanan.example.go.id").content.decode()
+    response = client.post(apply_url(svc), person(token=token(page), email="sari@example.id",
+                                                  subject="Izin", description="Belum terbit"),
+                           HTTP_HOST="layanan.example.go.id")
+    assert response.status_code == 302
+    receipt_page = client.get(response["Location"], HTTP_HOST="layanan.example.go.id").content.decode()
+    assert "http://layanan.example.go.id/lacak/" in receipt_page and "127.0.0.1:8000" not in receipt_page
+    mail = OutboxMessage.objects.get(template="received", channel="email")
+    assert "http://layanan.example.go.id/lacak/" in mail.body
+
+
+def test_a_configured_site_url_wins(demo, client, settings):
+    settings.SITE_URL = "https://layanan.example.go.id"
+    request, _created = lifecycle.submit(standard=service("DPMPTSP-BANGLI").published_standard,
+                                         channel=Channel.WEB, subject="x", applicant={"applicant_name": "A"})
+    assert receipt.tracking_url(request).startswith("https://layanan.example.go.id/lacak/")
+
+
+def test_production_without_site_url_warns_at_start(settings):
+    from layanan.core.checks import site_url_check
+
+    settings.DEV_MODE, settings.SITE_URL = False, ""
+    assert [w.id for w in site_url_check(None)] == ["layanan.W002"]
+    settings.SITE_URL = "https://layanan.example.go.id"
+    assert site_url_check(None) == []

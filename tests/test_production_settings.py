@@ -84,9 +84,18 @@ def test_a_malformed_encryption_key_is_refused_at_start():
 def test_production_with_both_keys_starts():
     done = manage("check", env=production_env(SECRET_KEY=secrets.token_urlsafe(50),
                                               FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-                                              LAYANAN_SINGLE_PROCESS="1"))
+                                              LAYANAN_SINGLE_PROCESS="1",
+                                              SITE_URL="https://layanan.example.go.id"))
     assert done.returncode == 0, done.stderr
     assert "no issues" in done.stdout
+
+
+def test_production_without_site_url_warns_at_start():
+    done = manage("check", env=production_env(SECRET_KEY=secrets.token_urlsafe(50),
+                                              FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+                                              LAYANAN_SINGLE_PROCESS="1"))
+    assert done.returncode == 0, done.stderr
+    assert "layanan.W002" in done.stderr and "SITE_URL" in done.stderr
 
 
 def test_development_needs_no_configuration():

@@ -41,7 +41,9 @@ def password_link(user) -> str:
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     })
-    return settings.SITE_URL + path
+    from layanan.core.site import site_url
+
+    return site_url() + path
 
 
 def send_password_link(user, *, new_account: bool) -> str | None:

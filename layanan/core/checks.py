@@ -24,3 +24,23 @@ def shared_cache_check(app_configs, **kwargs):
              "when exactly one process serves the site.",
         id="layanan.W001",
     )]
+
+
+@register(Tags.security)
+def site_url_check(app_configs, **kwargs):
+    """layanan.W002: production without SITE_URL.
+
+    Receipts, QR codes and e-mails written during a request then carry the address of that request
+    (its Host header, checked against ALLOWED_HOSTS), and e-mails the worker writes on its own (SLA
+    alerts) carry the development address. Set SITE_URL to the public https:// address.
+    """
+    if settings.DEV_MODE or settings.SITE_URL:
+        return []
+    return [Warning(
+        "SITE_URL is not set: receipts, QR codes and e-mails take the address from each request, and "
+        "messages written outside a request say http://127.0.0.1:8000. / SITE_URL belum diisi: tautan "
+        "pada tanda terima dan e-mail diambil dari alamat permintaan.",
+        hint="Set SITE_URL to the public address, e.g. SITE_URL=https://layanan.example.go.id "
+             "(docs/operations.md \"Production settings\").",
+        id="layanan.W002",
+    )]

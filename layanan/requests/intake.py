@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -98,8 +99,9 @@ def check_upload(uploaded: UploadedFile) -> CheckedUpload:
     name = display_name(uploaded.name)
     if uploaded.size > MAX_FILE_BYTES:
         raise ValidationError(
-            _("Berkas “%(name)s” terlalu besar (%(size).1f MB). Paling besar 5 MB per berkas.")
-            % {"name": name, "size": uploaded.size / 1024 / 1024}, code="too_large")
+            _("Berkas “%(name)s” terlalu besar (%(size)s MB). Paling besar 5 MB per berkas.")
+            % {"name": name, "size": number_format(uploaded.size / 1024 / 1024, 1)},  # "10,1" in id
+            code="too_large")
     uploaded.seek(0)
     head = uploaded.read(SNIFF_BYTES)
     uploaded.seek(0)

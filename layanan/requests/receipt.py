@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
@@ -151,8 +150,11 @@ def tracking_path(request: Request) -> str:
     return reverse("public_requests:track", args=[request.tracking_code, request.tracking_secret])
 
 
-def tracking_url(request: Request) -> str:
-    return settings.SITE_URL + tracking_path(request)
+def tracking_url(request: Request, http_request=None) -> str:
+    """The tracking link with the public address (SITE_URL, else the address being served)."""
+    from layanan.core.site import site_url
+
+    return site_url(http_request) + tracking_path(request)
 
 
 def qr_svg(url: str) -> str:

@@ -46,7 +46,9 @@ def message_id(message: OutboxMessage) -> str:
     Built from the row's id, its dedupe key and the site's domain (SITE_URL), so a
     mail system (or a person) receiving a resend after a crash sees the same id.
     """
-    domain = urlsplit(settings.SITE_URL).hostname or "layanan.local"
+    from layanan.core.site import site_url
+
+    domain = urlsplit(site_url()).hostname or "layanan.local"
     key = re.sub(r"[^A-Za-z0-9.-]+", ".", message.dedupe_key).strip(".")[:80]
     return f"<outbox.{message.pk}.{key}@{domain}>"
 
