@@ -13,6 +13,9 @@ urlpatterns = [
     path("kelola/kanal/", include("layanan.channels.urls")),
     path("kelola/", include("layanan.requests.urls_desk")),
     path("api/v1/", include("layanan.api.urls")),
+    path("open311/v2/", include("layanan.api.urls_open311")),
+    path("kelola/api/", include("layanan.api.urls_staff")),
+    path("kelola/lapor/", include("layanan.lapor.urls")),
     path("kanal/", include("layanan.channels.urls_public")),  # WhatsApp webhook (signed)
     path("", include("layanan.requests.urls_public")),
     path("", include("layanan.portal.urls")),

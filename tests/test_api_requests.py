@@ -1,7 +1,10 @@
 """/api/v1 requests: create with the web form's rules, track by code + secret, integrations with keys."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from layanan.accounts.models import User
 from layanan.api.models import ApiKey, Scope
@@ -275,3 +278,39 @@ def test_openapi_is_generated_and_the_docs_page_needs_no_cdn(client, db):
     html = page.content.decode()
     assert page.status_code == 200 and "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "<script>" not in html
+
+
+def test_the_agency_admin_creates_a_key_sees_it_once_and_revokes_it(client_for, bangli):
+    admin = client_for("bangli.admin")
+    page = admin.post(
+        "/kelola/api/",
+        {
+            "name": "Aplikasi kota pintar",
+            "scope": "desk",
+            "staff_user": User.objects.get(username="bangli.operator").pk,
+        },
+    )
+    assert page.status_code == 200
+    raw = re.search(r"lyn_[0-9a-f]{8}_[\w-]+", page.content.decode()).group(0)
+    key = ApiKey.objects.get(agency=bangli, name="Aplikasi kota pintar")
+    assert (
+        key.staff_user.username == "bangli.operator" and raw not in admin.get("/kelola/api/").content.decode()
+    )
+    assert Client().get("/api/v1/requests", HTTP_X_API_KEY=raw).status_code == 200
+    admin.post(f"/kelola/api/{key.pk}/cabut/")
+    assert Client().get("/api/v1/requests", HTTP_X_API_KEY=raw).status_code == 401
+    # A desk key must act as desk staff of the agency; other agencies' admins see nothing of it.
+    refused = admin.post("/kelola/api/", {"name": "x", "scope": "desk", "staff_user": ""})
+    assert refused.status_code == 400
+    assert client_for("dinsos.admin").post(f"/kelola/api/{key.pk}/cabut/").status_code == 404
+    assert client_for("bangli.operator").get("/kelola/api/").status_code == 404
+
+
+def test_the_location_is_shown_on_the_staff_request_page(client, client_for, bangli):
+    data = create(
+        client,
+        {**COMPLAINT, "location_text": "Depan pasar Bangli", "location_lat": -8.45, "location_lon": 115.35},
+    ).json()
+    request = Request.objects.get(tracking_code=data["tracking_code"])
+    page = client_for("bangli.kadis").get(f"/kelola/permohonan/{request.pk}/").content.decode()
+    assert "Depan pasar Bangli" in page and "-8.450000, 115.350000" in page
