@@ -297,5 +297,13 @@ def tracking_context(request: Request) -> dict:
             "finished_at": finished_at(request),
             "tracking_path": tracking_path(request),
             "may_withdraw": any(a.name == "withdraw" for a in
-                                access.applicant_actions(request, access.ApplicantActor(request.pk)))}
+                                access.applicant_actions(request, access.ApplicantActor(request.pk))),
+            "survey": _survey_offer(request)}
+
+
+def _survey_offer(request: Request):
+    """The satisfaction survey of a delivered request (layanan/survey), None before delivery."""
+    from layanan.survey.services import offer
+
+    return offer(request)
 
