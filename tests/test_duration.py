@@ -411,3 +411,86 @@ def test_format_then_parse_round_trips(spec):
         spec.unit,
         spec.clock_starts_at,
     )
+
+
+# --- Forms met in other agencies' standards (issue 12) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "unit"),
+    [
+        ("1 jam", None, 1, "hour"),
+        ("3 hari", None, 3, "day"),
+        ("maksimal 10 menit", None, 10, "minute"),
+        ("10 (sepuluh) hari kerja + 7 (tujuh) hari kerja", 10, 17, "working_day"),
+        ("1 (satu) hari s/d 14 hari kerja", 1, 14, "working_day"),
+        ("1 (satu) hari maksimal 14 (empat belas) hari kerja", 1, 14, "working_day"),
+        (
+            "Waktu penyelesaian dilaksanakan paling lambat 10 (sepuluh) hari kerja sejak diterima "
+            "permintaan, PPID dapat memperpanjang waktu paling lambat 7 (tujuh) hari kerja.",
+            10,
+            17,
+            "working_day",
+        ),
+        (
+            "Lama waktu proses pembuatan adalah selambat-lambatnya 1 (satu) hari kerja. Masa berlaku AK 1 "
+            "adalah 2 (dua) tahun, pencari kerja wajib registrasi ulang setiap 6 (enam) bulan sekali.",
+            None,
+            1,
+            "working_day",
+        ),
+        ("Kelahiran dilaporkan paling lambat 60 (enam puluh) hari. Penerbitan akta 1 hari kerja", None, 1,
+         "working_day"),
+    ],
+)
+def test_forms_of_other_agencies(text, low, high, unit):
+    spec = parse_duration(text)
+    assert (spec.min, spec.max, spec.unit) == (low, high, unit)
+
+
+def test_ignored_validity_is_reported():
+    spec = parse_duration("Masa berlaku kartu 2 (dua) tahun; proses pembuatan 15 menit")
+    assert (spec.max, spec.unit) == (15, "minute")
+    assert any("masa berlaku" in warning for warning in spec.warnings)
+
+
+def test_the_clock_phrase_ends_with_its_clause():
+    spec = parse_duration("paling lambat 10 hari kerja sejak diterima permintaan, PPID dapat memperpanjang "
+                          "7 hari kerja")
+    assert spec.clock_starts_at == "diterima permintaan"
+
+
+COUNTED_UNITS = [("hari kerja", "working_day"), ("menit", "minute"), ("jam", "hour"), ("bulan", "month"),
+                 ("hari", "day")]
+EXTENSION_GAPS = [" + ", "+", ", dapat diperpanjang paling lama ", ". Waktu dapat diperpanjang maksimal ",
+                  " sejak diterima; PPID dapat memperpanjang waktu paling lambat "]
+
+
+@settings(deadline=None)
+@given(numbers, numbers, st.sampled_from(COUNTED_UNITS), st.sampled_from(EXTENSION_GAPS))
+def test_generated_extension_adds_up(first, extra, unit_word, gap):
+    word, unit = unit_word
+    spec = parse_duration(f"{first} {word}{gap}{extra} {word}")
+    assert (spec.min, spec.max, spec.unit) == (first, first + extra, unit)
+
+
+@settings(deadline=None)
+@given(numbers, numbers, st.sampled_from([" s/d ", " sampai dengan ", " maksimal ", ", paling lama "]),
+       st.booleans())
+def test_generated_bare_hari_then_working_days_is_a_working_day_range(a, b, link, spelled):
+    low, high = min(a, b), max(a, b) + 1
+    first = f"{low} ({spell(low)})" if spelled else str(low)
+    spec = parse_duration(f"{first} hari{link}{high} hari kerja")
+    assert (spec.min, spec.max, spec.unit) == (low, high, "working_day")
+
+
+@settings(deadline=None)
+@given(duration_texts(), numbers, st.sampled_from(["Masa berlaku kartu", "Kartu berlaku selama",
+                                                   "Pemohon wajib registrasi ulang setiap"]),
+       st.booleans())
+def test_generated_validity_clause_never_becomes_the_processing_time(case, years, clause, before):
+    text, low, high, unit = case
+    other = f"{clause} {years} tahun"
+    combined = f"{other}. {text}" if before else f"{text.rstrip('.')}. {other}."
+    spec = parse_duration(combined)
+    assert (spec.min, spec.max, spec.unit) == (low, high, unit)

@@ -510,6 +510,7 @@ def to_interchange(service: dict) -> dict:
     return {
         "name": service["name"],
         "kind": service["kind"],
+        "kinds": [service["kind"]],
         "components": service["components"],
         "requirements": [item["label"] for item in service["requirements"]],
         "requirement_items": service["requirements"],

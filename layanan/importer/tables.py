@@ -129,7 +129,7 @@ def _join_name(lines: list[str], index: int, marker: str, text: str) -> None:
     taken: list[int] = []
     for other in _following(lines, index):
         piece = lines[other].strip()
-        if len(piece.split()) > MAX_CONTINUATION_WORDS or piece[:1].isdigit():
+        if len(piece.split()) > MAX_CONTINUATION_WORDS or not piece[:1].isalpha():
             continue  # the content of the other column, between the pieces of the name
         candidate = f"{name} {piece}"
         heading = match_heading(f"{marker}{candidate}")
@@ -165,6 +165,8 @@ def _join_column(lines: list[str], index: int, marker: str, text: str) -> None:
     for size in range(1, min(3, len(words)) + 1):
         start = " ".join(words[:size])
         for more in range(min(3, len(next_words)), 0, -1):
+            if not all(word[:1].isalpha() for word in next_words[:more]):
+                continue  # a name goes on with words, not with "-" or "2."
             name = f"{start} {' '.join(next_words[:more])}"
             heading = match_heading(f"{marker}{name}")
             if heading is None or heading.rest or current is not None and current.key == heading.key:
