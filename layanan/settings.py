@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "layanan.importer",
     "layanan.requests",
     "layanan.privacy",
+    "layanan.reports",  # dashboards, evaluation reports, compliance, open data
     "layanan.survey",
     "layanan.lapor",  # SP4N-LAPOR! reports, import, follow-up, LaporClient
     "ninja",  # django-ninja: the API's OpenAPI document and its docs page from the package's static files

@@ -10,6 +10,7 @@ urlpatterns = [
     path("kelola/standar/", include("layanan.standards.urls")),
     path("kelola/impor/", include("layanan.importer.urls")),
     path("kelola/privasi/", include("layanan.privacy.urls")),
+    path("kelola/laporan/", include("layanan.reports.urls")),
     path("kelola/survei/", include("layanan.survey.urls")),
     path("kelola/kanal/", include("layanan.channels.urls")),
     path("kelola/", include("layanan.requests.urls_desk")),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("kelola/lapor/", include("layanan.lapor.urls")),
     path("kanal/", include("layanan.channels.urls_public")),  # WhatsApp webhook (signed)
     path("", include("layanan.survey.urls_public")),  # before the portal: /<AGENCY>/ikm/
+    path("", include("layanan.reports.urls_public")),  # before the portal: /<AGENCY>/data-terbuka/
     path("", include("layanan.requests.urls_public")),
     path("", include("layanan.portal.urls")),
 ]

@@ -1,0 +1,778 @@
+"""The reports' aggregates in SQL (GROUP BY in the database; Python only pivots the groups).
+
+Definitions (docs/reports.md):
+
+* **received** — requests that arrived in the period (Request.created_at);
+* **finished** — Resolution rows in the period: the procedure reached its end (resolved) or
+  the request was rejected with a reason; withdrawn requests are counted apart;
+* **SLA met %** — of the finished requests whose standard promises a time, the share that
+  was not breached, as requests.clock.sla_status says of a finished request (breached when it
+  was marked breached or finished after its due time);
+* **time to resolve** — working days from the clock's start to the finish, pauses excluded
+  (facts.py); median and p90 with linear interpolation (metrics.percentile);
+* **backlog** — requests open now (received, in progress, waiting on the applicant), by
+  calendar age since arrival and by the step they wait at;
+* **breaches** — finished late in the period, and open past their due time now.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Trunc
+from django.utils.translation import gettext as _
+
+from layanan.agencies.models import Unit
+from layanan.requests import clock
+from layanan.requests.models import (
+    OPEN_STATES,
+    Channel,
+    CompensationTask,
+    Event,
+    Kind,
+    Pause,
+    Request,
+    SlaStatus,
+    State,
+)
+from layanan.standards.models import Service, ServiceStandard, Step
+
+from . import metrics, periods
+from .facts import working_days_between
+from .models import Resolution
+from .scope import Selection
+
+CHANNEL_LABELS = dict(Channel.choices)
+KIND_LABELS = dict(Kind.choices)
+# Calendar days since arrival (the backlog's age).
+AGE_BUCKETS = [
+    (0, 7, "0–7 hari"),
+    (8, 14, "8–14 hari"),
+    (15, 30, "15–30 hari"),
+    (31, 60, "31–60 hari"),
+    (61, None, "> 60 hari"),
+]
+# Working days to resolve (the histogram's bins; the last is open-ended).
+DAY_EDGES = [0, 0.5, 1, 2, 3, 5, 10, 20, 60]
+DAY_LABELS = ["< ½", "½–1", "1–2", "2–3", "3–5", "5–10", "10–20", "20–60", "≥ 60"]
+# Timeline events whose notes say why a request was late (staff's own words).
+CAUSE_ACTIONS = ["escalate", "return_incomplete", "note", "dispose", "assign", "reopen"]
+MAX_TOPIC_SUBJECTS = 3000
+
+
+def _name_map(model, ids) -> dict:
+    ids = {i for i in ids if i is not None}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def _sorted_counts(counter: dict, labels: dict, *, by_value=True) -> list[tuple]:
+    rows = [
+        (key, str(labels.get(key, key if key is not None else _("Tanpa unit"))), n)
+        for key, n in counter.items()
+    ]
+    rows.sort(key=(lambda r: (-r[2], r[1])) if by_value else (lambda r: r[1]))
+    return rows
+
+
+# ---------------------------------------------------------------- volumes
+
+
+@dataclass
+class Volumes:
+    total: int = 0
+    bucket: str = "day"
+    by_bucket: list = field(default_factory=list)  # [(date, label, n)] every bucket of the period
+    by_service: list = field(default_factory=list)  # [(id, name, n)]
+    by_channel: list = field(default_factory=list)  # [(channel, label, n)]
+    by_kind: list = field(default_factory=list)  # [(kind, label, n)]
+    by_unit: list = field(default_factory=list)  # [(unit id, name, n)]
+
+
+def volumes(sel: Selection) -> Volumes:
+    start, end = sel.bounds
+    bucket = sel.period.bucket()
+    rows = (
+        Request.objects.filter(sel.request_q(), created_at__gte=start, created_at__lt=end)
+        .annotate(
+            b=Trunc("created_at", bucket, output_field=DateField(), tzinfo=ZoneInfo(sel.tz)),
+            u=Coalesce("service__unit_id", "assigned_unit_id"),
+        )
+        .values_list("b", "service_id", "channel", "kind", "u")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_bucket, by_service, by_channel, by_kind, by_unit = (defaultdict(int) for _i in range(5))
+    total = 0
+    for b, service, channel, kind, unit, n in rows:
+        total += n
+        by_bucket[b] += n
+        by_service[service] += n
+        by_channel[channel] += n
+        by_kind[kind] += n
+        by_unit[unit] += n
+    return Volumes(
+        total=total,
+        bucket=bucket,
+        by_bucket=[
+            (d, periods.bucket_label(d, bucket), by_bucket.get(d, 0))
+            for d in periods.buckets(sel.period, bucket)
+        ],
+        by_service=_sorted_counts(by_service, _name_map(Service, by_service)),
+        by_channel=_sorted_counts(by_channel, CHANNEL_LABELS),
+        by_kind=_sorted_counts(by_kind, KIND_LABELS),
+        by_unit=_sorted_counts(by_unit, _name_map(Unit, by_unit)),
+    )
+
+
+# ---------------------------------------------------------------- SLA and time to resolve
+
+
+@dataclass
+class SlaRow:
+    key: object
+    label: str
+    promise: str
+    figures: metrics.SlaFigures
+
+
+@dataclass
+class Sla:
+    total: metrics.SlaFigures
+    by_service: list
+    by_unit: list
+    by_kind: list
+    histogram: list  # [(label, count)]
+
+
+def _promises(service_ids) -> dict:
+    """The promised time of each service's published standard, as the standard writes it."""
+    rows = Service.objects.filter(pk__in=set(service_ids)).values_list(
+        "pk", "published_standard__duration_text"
+    )
+    return {pk: (text or "") for pk, text in rows}
+
+
+def histogram_of(days) -> list[tuple[str, int]]:
+    counts = [0] * len(DAY_LABELS)
+    for d in days:
+        for i in range(len(DAY_EDGES) - 1):
+            if d < DAY_EDGES[i + 1]:
+                counts[i] += 1
+                break
+        else:
+            counts[-1] += 1
+    return list(zip(DAY_LABELS, counts, strict=True))
+
+
+def finished_rows(sel: Selection):
+    """(service, unit, kind, outcome, has promise, breached, working days) of each finish in the period."""
+    start, end = sel.bounds
+    return (
+        Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
+        .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
+        .values_list(
+            "service_id",
+            "unit_id",
+            "kind",
+            "outcome",
+            "promised",
+            "breached",
+            "working_days",
+            "office_minutes",
+        )
+        .order_by()
+    )
+
+
+def sla(sel: Selection) -> Sla:
+    total = metrics.SlaFigures()
+    services, units, kinds = (defaultdict(metrics.SlaFigures) for _i in range(3))
+    for service, unit, kind, outcome, promised, breached, days, minutes in finished_rows(sel):
+        values = {
+            "has_promise": promised,
+            "breached": breached,
+            "working_days": days,
+            "rejected": outcome == Resolution.Outcome.REJECTED,
+            "office_minutes": minutes,
+        }
+        for group in (total, services[service], units[unit], kinds[kind]):
+            group.add(**values)
+    service_names, unit_names = _name_map(Service, services), _name_map(Unit, units)
+    promises = _promises(services)
+    return Sla(
+        total=total,
+        by_service=sorted(
+            (SlaRow(k, service_names.get(k, "?"), promises.get(k, ""), f) for k, f in services.items()),
+            key=lambda r: (-r.figures.finished, r.label),
+        ),
+        by_unit=sorted(
+            (SlaRow(k, unit_names.get(k, _("Tanpa unit")), "", f) for k, f in units.items()),
+            key=lambda r: (-r.figures.finished, r.label),
+        ),
+        by_kind=sorted(
+            (SlaRow(k, str(KIND_LABELS.get(k, k)), "", f) for k, f in kinds.items()),
+            key=lambda r: (-r.figures.finished, r.label),
+        ),
+        histogram=histogram_of(total.days),
+    )
+
+
+# ---------------------------------------------------------------- backlog (now)
+
+
+@dataclass
+class StepRow:
+    service: str
+    position: int | None
+    actor: str
+    text: str
+    count: int
+    oldest_days: int
+    bottleneck: bool = False
+
+
+@dataclass
+class Backlog:
+    open: int = 0
+    waiting: int = 0
+    breached: int = 0
+    at_risk: int = 0
+    by_age: list = field(default_factory=list)  # [(label, n)]
+    by_state: list = field(default_factory=list)  # [(label, n)]
+    by_step: list = field(default_factory=list)  # [StepRow], most first
+    bottlenecks: list = field(default_factory=list)  # [StepRow] the fullest step of each procedure
+    waiting_by_age: list = field(default_factory=list)
+
+
+def _age_case(now, column="created_at"):
+    whens = []
+    for i, (_low, _high, _label) in enumerate(AGE_BUCKETS):
+        if i + 1 < len(AGE_BUCKETS):
+            next_low = AGE_BUCKETS[i + 1][0]
+            whens.append(When(**{f"{column}__gt": now - timedelta(days=next_low)}, then=Value(i)))
+    return Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField())
+
+
+def backlog(sel: Selection, now: datetime) -> Backlog:
+    late = clock.sla_status_q(SlaStatus.BREACHED, now)
+    risk = clock.sla_status_q(SlaStatus.AT_RISK, now)
+    rows = (
+        Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES))
+        .annotate(
+            age=_age_case(now),
+            sla=Case(
+                When(late, then=Value("b")),
+                When(risk, then=Value("r")),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .values_list("service_id", "current_step_id", "state", "age", "sla")
+        .annotate(n=Count("id"), oldest=Min("created_at"))
+        .order_by()
+    )
+    out = Backlog()
+    ages = [0] * len(AGE_BUCKETS)
+    states: dict = defaultdict(int)
+    steps: dict = {}
+    for service, step, state, age, status, n, oldest in rows:
+        out.open += n
+        ages[age] += n
+        states[state] += n
+        if state == State.WAITING_APPLICANT:
+            out.waiting += n
+        if status == "b":
+            out.breached += n
+        elif status == "r":
+            out.at_risk += n
+        key = (service, step)
+        count, first = steps.get(key, (0, oldest))
+        steps[key] = (count + n, min(first, oldest))
+    out.by_age = [(label, ages[i]) for i, (_lo, _hi, label) in enumerate(AGE_BUCKETS)]
+    out.by_state = [(str(label), states[value]) for value, label in State.choices if states.get(value)]
+    step_info = {
+        s["pk"]: s
+        for s in Step.objects.filter(pk__in={k[1] for k in steps if k[1]}).values(
+            "pk", "position", "actor", "text"
+        )
+    }
+    names = _name_map(Service, {k[0] for k in steps})
+    rows_out = []
+    for (service, step), (count, oldest) in steps.items():
+        info = step_info.get(step, {"position": None, "actor": "—", "text": _("Tanpa langkah")})
+        rows_out.append(
+            StepRow(
+                names.get(service, "?"),
+                info["position"],
+                info["actor"],
+                info["text"][:140],
+                count,
+                max(0, (now - oldest).days),
+            )
+        )
+    rows_out.sort(key=lambda r: (-r.count, r.service, r.position or 0))
+    seen = set()
+    for row in rows_out:
+        if row.service not in seen:
+            seen.add(row.service)
+            row.bottleneck = True
+            out.bottlenecks.append(row)
+    out.by_step = rows_out
+    waits = _waiting_pauses(sel)
+    wait_ages = [0] * len(AGE_BUCKETS)
+    for age, n in waits.annotate(age=_age_case(now, "started_at")).values_list("age").annotate(n=Count("id")):
+        wait_ages[age] += n
+    out.waiting_by_age = [(label, wait_ages[i]) for i, (_lo, _hi, label) in enumerate(AGE_BUCKETS)]
+    return out
+
+
+def _waiting_pauses(sel: Selection):
+    waiting = Request.objects.filter(sel.request_q(), state=State.WAITING_APPLICANT).values("pk")
+    return Pause.objects.filter(ended_at__isnull=True, request_id__in=waiting).order_by()
+
+
+# ---------------------------------------------------------------- breaches and their causes
+
+
+@dataclass
+class BreachRow:
+    request_id: int
+    code: str
+    service: str
+    due_at: datetime | None
+    finished_at: datetime | None
+    late_days: float | None
+    causes: list = field(default_factory=list)
+
+
+@dataclass
+class Breaches:
+    finished_late: int = 0
+    open_late: int = 0
+    late_list: list = field(default_factory=list)  # finished late in the period (worst first)
+    open_list: list = field(default_factory=list)  # open past due now (oldest due first)
+    late_total_listed: int = 0
+
+
+def causes_of(request_ids, *, limit: int = 3) -> dict[int, list[str]]:
+    """The staff's own notes on each request (escalations, returns, internal notes), latest first."""
+    out: dict[int, list[str]] = defaultdict(list)
+    if not request_ids:
+        return out
+    events = (
+        Event.objects.filter(request_id__in=list(request_ids), action__in=CAUSE_ACTIONS)
+        .exclude(note="")
+        .order_by("request_id", "-at", "-id")
+        .values_list("request_id", "action", "note")
+    )
+    for request_id, _action, note in events:
+        if len(out[request_id]) < limit:
+            out[request_id].append(note.strip()[:300])
+    return out
+
+
+def breaches(sel: Selection, now: datetime, *, limit: int = 50) -> Breaches:
+    start, end = sel.bounds
+    late = Resolution.objects.filter(
+        sel.resolution_q(), finished_at__gte=start, finished_at__lt=end, breached=True
+    )
+    out = Breaches(finished_late=late.count())
+    open_late = Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES)).filter(
+        clock.sla_status_q(SlaStatus.BREACHED, now)
+    )
+    out.open_late = open_late.count()
+    if not sel.scope.personal:
+        return out
+    rows = list(
+        late.annotate(
+            lateness=ExpressionWrapper(F("finished_at") - F("due_at"), output_field=DurationField())
+        )
+        .order_by("-lateness", "id")
+        .values_list("request_id", "agency_id", "service_id", "due_at", "finished_at")[:limit]
+    )
+    calendars = {}
+
+    def late_days(agency_id, due, finished):
+        if due is None or finished is None:
+            return None
+        if agency_id not in calendars:
+            from layanan.agencies.models import Agency
+
+            calendars[agency_id] = clock.calendar_for(Agency.objects.get(pk=agency_id))
+        return round(working_days_between(calendars[agency_id], due, finished), 1)
+
+    scored = [(late_days(a, due, fin), rid, svc, due, fin) for rid, a, svc, due, fin in rows]
+    opened = list(
+        open_late.order_by("due_at", "id").values_list(
+            "pk", "agency_id", "service_id", "due_at", "tracking_code"
+        )[:limit]
+    )
+    ids = {r[1] for r in scored} | {r[0] for r in opened}
+    codes = dict(Request.objects.filter(pk__in=ids).values_list("pk", "tracking_code"))
+    names = _name_map(Service, {r[2] for r in scored} | {r[2] for r in opened})
+    notes = causes_of(ids)
+    out.late_list = [
+        BreachRow(rid, codes.get(rid, ""), names.get(svc, "?"), due, fin, days, notes.get(rid, []))
+        for days, rid, svc, due, fin in scored
+    ]
+    out.open_list = [
+        BreachRow(rid, code, names.get(svc, "?"), due, None, late_days(a, due, now), notes.get(rid, []))
+        for rid, a, svc, due, code in opened
+    ]
+    out.late_total_listed = len(out.late_list)
+    return out
+
+
+# ---------------------------------------------------------------- compensation (seed 004)
+
+
+@dataclass
+class Compensation:
+    due: int = 0  # opened in the period (a breach of a standard that promises it)
+    done: int = 0  # given in the period
+    pending: int = 0  # not given yet (any period)
+    pending_list: list = field(default_factory=list)  # [(code, service, since, promise)]
+
+
+def compensation(sel: Selection) -> Compensation:
+    start, end = sel.bounds
+    tasks = CompensationTask.objects.filter(**{"request__in": Request.objects.filter(sel.request_q())})
+    out = Compensation(
+        due=tasks.filter(created_at__gte=start, created_at__lt=end).count(),
+        done=tasks.filter(done_at__gte=start, done_at__lt=end).count(),
+    )
+    pending = tasks.filter(done_at__isnull=True)
+    out.pending = pending.count()
+    if sel.scope.personal:
+        out.pending_list = list(
+            pending.order_by("created_at").values_list(
+                "request__tracking_code", "request__service__name", "created_at", "promise"
+            )[:50]
+        )
+    return out
+
+
+# ---------------------------------------------------------------- complaints
+
+
+@dataclass
+class Complaints:
+    received: int = 0
+    by_service: list = field(default_factory=list)
+    by_channel: list = field(default_factory=list)
+    topics: list = field(default_factory=list)  # [(word, n)] (agency staff only)
+    finished: int = 0
+    with_promise: int = 0
+    met: int = 0
+    answered: list = field(default_factory=list)  # [(code, service, finished, on time, answer)] (reports)
+
+    @property
+    def met_pct(self):
+        return metrics.share(self.met, self.with_promise)
+
+
+def complaints(sel: Selection, *, with_answers: bool = False) -> Complaints:
+    start, end = sel.bounds
+    received = Request.objects.filter(
+        sel.request_q(), kind=Kind.COMPLAINT, created_at__gte=start, created_at__lt=end
+    )
+    out = Complaints()
+    by_service, by_channel = defaultdict(int), defaultdict(int)
+    for service, channel, n in (
+        received.values_list("service_id", "channel").annotate(n=Count("id")).order_by()
+    ):
+        out.received += n
+        by_service[service] += n
+        by_channel[channel] += n
+    out.by_service = _sorted_counts(by_service, _name_map(Service, by_service))
+    out.by_channel = _sorted_counts(by_channel, CHANNEL_LABELS)
+    if sel.scope.personal and out.received:
+        subjects = received.order_by("-created_at").values_list("subject", flat=True)[:MAX_TOPIC_SUBJECTS]
+        out.topics = metrics.topics(subjects)
+    finished = Resolution.objects.filter(
+        sel.resolution_q(), kind=Kind.COMPLAINT, finished_at__gte=start, finished_at__lt=end
+    )
+    agg = finished.aggregate(
+        n=Count("id"),
+        promised=Count("id", filter=Q(due_at__isnull=False)),
+        met=Count("id", filter=Q(due_at__isnull=False, breached=False)),
+    )
+    out.finished, out.with_promise, out.met = agg["n"], agg["promised"], agg["met"]
+    if with_answers and sel.scope.personal:
+        rows = list(
+            finished.order_by("finished_at", "id").values_list(
+                "request_id", "service__name", "finished_at", "breached", "due_at", "outcome"
+            )
+        )
+        answers = dict(Request.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "tracking_code"))
+        texts = {
+            pk: (product or reason)
+            for pk, product, reason in Request.objects.filter(pk__in=[r[0] for r in rows]).values_list(
+                "pk", "product_text", "reject_reason"
+            )
+        }
+        out.answered = [
+            (answers.get(rid, ""), svc, fin, (not br) if due else None, (texts.get(rid) or "")[:500], outcome)
+            for rid, svc, fin, br, due, outcome in rows
+        ]
+    return out
+
+
+# ---------------------------------------------------------------- per agency (the region view)
+
+
+@dataclass
+class AgencyRow:
+    agency: object
+    received: int = 0
+    sla: metrics.SlaFigures = field(default_factory=metrics.SlaFigures)
+    open: int = 0
+    open_late: int = 0
+    complaints_with_promise: int = 0
+    complaints_met: int = 0
+    ikm: object = None
+
+    @property
+    def complaints_met_pct(self):
+        return metrics.share(self.complaints_met, self.complaints_with_promise)
+
+
+def per_agency(sel: Selection, now: datetime) -> list[AgencyRow]:
+    start, end = sel.bounds
+    rows = {a.pk: AgencyRow(a) for a in sel.scope.agencies if a.pk in sel.agency_ids}
+    for agency, n in (
+        Request.objects.filter(sel.request_q(), created_at__gte=start, created_at__lt=end)
+        .values_list("agency_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        rows[agency].received = n
+    for agency, kind, promised, breached, days in (
+        Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
+        .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
+        .values_list("agency_id", "kind", "promised", "breached", "working_days")
+        .order_by()
+    ):
+        row = rows[agency]
+        row.sla.add(has_promise=promised, breached=breached, working_days=days)
+        if kind == Kind.COMPLAINT and promised:
+            row.complaints_with_promise += 1
+            row.complaints_met += int(not breached)
+    late = clock.sla_status_q(SlaStatus.BREACHED, now)
+    for agency, n, n_late in (
+        Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES))
+        .values_list("agency_id")
+        .annotate(n=Count("id"), late=Count("id", filter=late))
+        .order_by()
+    ):
+        rows[agency].open, rows[agency].open_late = n, n_late
+    return sorted(rows.values(), key=lambda r: r.agency.name)
+
+
+# ---------------------------------------------------------------- the standards that changed
+
+
+@dataclass
+class VersionChange:
+    service: str
+    version: int
+    published_at: datetime
+    decree: str
+    changed: list  # component labels that differ from the previous version
+
+
+COMPARED_FIELDS = {
+    "persyaratan": None,
+    "prosedur": None,
+    "jangka_waktu": ["duration_text", "duration_min", "duration_max", "duration_unit", "clock_starts_at"],
+    "biaya": ["cost_amount", "cost_legal_basis"],
+    "produk": ["product"],
+    "pengaduan": ["channels"],
+    "dasar_hukum": ["legal_basis"],
+    "sarana_prasarana": ["facilities", "accessible"],
+    "kompetensi_pelaksana": ["competencies"],
+    "pengawasan_internal": ["supervision"],
+    "jumlah_pelaksana": ["staff_count"],
+    "jaminan_pelayanan": ["guarantee", "compensation_on_breach"],
+    "jaminan_keamanan": ["security_guarantee"],
+    "evaluasi_kinerja": ["evaluation_periods"],
+}
+
+
+def _component_changes(new, old) -> list[str]:
+    from layanan.standards.models import DELIVERY_COMPONENTS, MANUFACTURING_COMPONENTS
+
+    labels = dict(DELIVERY_COMPONENTS + MANUFACTURING_COMPONENTS)
+    if old is None:
+        return [_("Versi pertama")]
+    changed = []
+    for key, fields in COMPARED_FIELDS.items():
+        if fields is None:
+            if key == "persyaratan":
+                a = list(new.requirements.values_list("label", "kind", "mandatory", "group"))
+                b = list(old.requirements.values_list("label", "kind", "mandatory", "group"))
+            else:
+                a = list(
+                    new.steps.values_list(
+                        "text",
+                        "actor",
+                        "role",
+                        "unit_id",
+                        "action",
+                        "on_done",
+                        "on_cannot_resolve",
+                        "on_incomplete",
+                        "can_reject",
+                    )
+                )
+                b = list(
+                    old.steps.values_list(
+                        "text",
+                        "actor",
+                        "role",
+                        "unit_id",
+                        "action",
+                        "on_done",
+                        "on_cannot_resolve",
+                        "on_incomplete",
+                        "can_reject",
+                    )
+                )
+            differs = a != b
+        else:
+            differs = any(getattr(new, f) != getattr(old, f) for f in fields) or (new.texts or {}).get(
+                key
+            ) != (old.texts or {}).get(key)
+        if differs:
+            changed.append(str(labels[key]))
+    return changed or [_("Tidak ada komponen yang berubah")]
+
+
+def versions_published(sel: Selection) -> list[VersionChange]:
+    start, end = sel.bounds
+    qs = ServiceStandard.objects.filter(
+        service__agency_id__in=sel.agency_ids, published_at__gte=start, published_at__lt=end
+    ).select_related("service")
+    if sel.service is not None:
+        qs = qs.filter(service=sel.service)
+    units = sel.units
+    out = []
+    for std in qs.order_by("published_at", "id"):
+        if units is not None and std.service.unit_id not in units:
+            continue
+        old = (
+            ServiceStandard.objects.filter(service_id=std.service_id, version__lt=std.version)
+            .order_by("-version")
+            .first()
+        )
+        out.append(
+            VersionChange(
+                std.service.name,
+                std.version,
+                std.published_at,
+                std.decree_number,
+                _component_changes(std, old),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- months (open data, compliance)
+
+
+def month_figures(agency, month: periods.Period) -> dict:
+    """One month of one agency: {None: totals, service id: figures} (made from immutable facts)."""
+    start, end = month.bounds(agency.timezone)
+    out: dict = defaultdict(
+        lambda: {
+            "received": 0,
+            "finished": 0,
+            "rejected": 0,
+            "withdrawn": 0,
+            "with_promise": 0,
+            "met": 0,
+            "breached": 0,
+            "days": [],
+            "complaints_received": 0,
+            "complaints_finished": 0,
+            "complaints_met": 0,
+            "complaints_with_promise": 0,
+            "channels": {},
+        }
+    )
+    received = (
+        Request.objects.filter(agency=agency, created_at__gte=start, created_at__lt=end)
+        .values_list("service_id", "channel", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for service, channel, kind, n in received:
+        for key in (None, service):
+            row = out[key]
+            row["received"] += n
+            row["channels"][channel] = row["channels"].get(channel, 0) + n
+            if kind == Kind.COMPLAINT:
+                row["complaints_received"] += n
+    withdrawn = (
+        Request.objects.filter(agency=agency, state=State.WITHDRAWN, closed_at__gte=start, closed_at__lt=end)
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for service, n in withdrawn:
+        out[None]["withdrawn"] += n
+        out[service]["withdrawn"] += n
+    finished = (
+        Resolution.objects.filter(agency=agency, finished_at__gte=start, finished_at__lt=end)
+        .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
+        .values_list("service_id", "kind", "outcome", "promised", "breached", "working_days")
+        .order_by()
+    )
+    for service, kind, outcome, promised, breached, days in finished:
+        for key in (None, service):
+            row = out[key]
+            row["finished"] += 1
+            row["rejected"] += int(outcome == Resolution.Outcome.REJECTED)
+            row["days"].append(days)
+            if promised:
+                row["with_promise"] += 1
+                row["met" if not breached else "breached"] += 1
+            if kind == Kind.COMPLAINT:
+                row["complaints_finished"] += 1
+                if promised:
+                    row["complaints_with_promise"] += 1
+                    row["complaints_met"] += int(not breached)
+    out[None]  # the agency's row exists even in an empty month  # noqa: B018
+    for row in out.values():
+        days = row.pop("days")
+        row["median_days"] = metrics.percentile(days, 0.5)
+        row["p90_days"] = metrics.percentile(days, 0.9)
+    return dict(out)
+
+
+def first_activity(agency) -> date | None:
+    found = Request.objects.filter(agency=agency).aggregate(first=Min("created_at"))["first"]
+    return found.astimezone(ZoneInfo(agency.timezone)).date() if found else None
+
+
+def last_activity(agency) -> datetime | None:
+    return Request.objects.filter(agency=agency).aggregate(last=Max("created_at"))["last"]
