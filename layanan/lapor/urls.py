@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "lapor"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("impor/", views.import_file, name="import"),
+    path("<int:pk>/", views.report, name="report"),
+]
