@@ -28,6 +28,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PORTAL = Path(__file__).resolve().parent / "portal.py"
 SLA = Path(__file__).resolve().parent / "sla_bench.py"
 REQUESTS = Path(__file__).resolve().parent / "requests_bench.py"
+API = Path(__file__).resolve().parent / "api_bench.py"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 
 
@@ -107,6 +108,10 @@ def main(argv=None) -> int:
         # Intake, web worker memory, inbox with 1,000,000 requests (quick: 50,000): PostgreSQL only.
         codes["requests"] = subprocess.run(
             [sys.executable, str(REQUESTS), *(["--quick"] if args.quick else []),
+             *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
+        # The JSON API with 1,000,000 requests (quick: 50,000): bench/api_bench.py.
+        codes["api"] = subprocess.run(
+            [sys.executable, str(API), *(["--quick"] if args.quick else []),
              *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
     print(f"# bench finished in {time.perf_counter() - start:.0f} s", flush=True)
     failed = {name: code for name, code in codes.items() if code}
