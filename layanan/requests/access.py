@@ -54,7 +54,12 @@ OUTSIDE_ROLES = frozenset({APPLICANT, EXTERNAL})
 ALL = None  # a StepScope entry meaning "in any unit"
 
 # Actions on the current step: holding the step is what allows them.
-STEP_ACTIONS = frozenset({"advance", "escalate", "return_incomplete", "reject"})
+STEP_ACTIONS = frozenset({"advance", "escalate", "return_incomplete", "reject", "return_for_revision"})
+# Steps that approve a draft and may send it back one level.
+REVISION_LEVELS = frozenset({StepAction.INITIAL, StepAction.APPROVE})
+# UU 14/2008 (information and data requests): one extension; an objection to the superior.
+KIP_KINDS = frozenset({"information", "data_request"})
+OBJECTION_AFTER = frozenset({State.RESOLVED, State.CLOSED, State.REJECTED})
 
 
 # ---------------------------------------------------------------- actors
@@ -331,6 +336,8 @@ def staff_actions(request, user, *, escalation_target=None) -> list[Allowed]:
                 actions.append(Allowed("return_incomplete", needs_note=True))
             if step.can_reject:
                 actions.append(Allowed("reject", needs_note=True))
+            if step.action in REVISION_LEVELS:  # paraf / sign-off: send the draft back one level
+                actions.append(Allowed("return_for_revision", needs_note=True))
         if not dispose_step and supervises(request, user):
             # A head may always pass a request down with an instruction (disposisi).
             actions.append(Allowed("dispose"))
@@ -347,6 +354,10 @@ def staff_actions(request, user, *, escalation_target=None) -> list[Allowed]:
         actions.append(Allowed("reopen", needs_note=True))
     if may_complete_compensation(request, user):
         actions.append(Allowed("complete_compensation"))
+    if may_extend(request, user, holds):
+        actions.append(Allowed("extend", needs_note=True))
+    if may_answer_objection(request, user):
+        actions.append(Allowed("answer_objection", needs_note=True))
     actions.append(Allowed("note", needs_note=True))
     return actions
 
@@ -363,6 +374,8 @@ def applicant_actions(request, actor: ApplicantActor) -> list[Allowed]:
         actions.append(Allowed("supply"))
     if request.state in OPEN_STATES:
         actions.append(Allowed("withdraw", needs_confirm=True))
+    if may_object(request):
+        actions.append(Allowed("object", needs_note=True))
     return actions
 
 
@@ -481,3 +494,60 @@ def may_hold_api_desk_key(user, agency_id) -> bool:
     """Who a desk key may be created for: an active desk staff member of that agency."""
     return (is_staff_actor(user) and user.is_active and user.agency_id == agency_id
             and bool(roles_of(user) & DESK_ROLES))
+
+
+# ---------------------------------------------------------------- UU 14/2008: extension and objection
+
+
+def may_extend(request, user, holds=None) -> bool:
+    """The official extends an open information request's deadline once (holder of the step or a
+    supervisor of the request)."""
+    if request.kind not in KIP_KINDS or request.state not in OPEN_STATES or request.extended_days:
+        return False
+    if request.due_at is None or not is_desk_staff(request, user):
+        return False
+    holds = holds_step(request, user) if holds is None else holds
+    return holds or supervises(request, user)
+
+
+def objection_window_end(request):
+    """Until when the applicant may object: 30 working days after the answer or the refusal."""
+    from .clock import working_days_after
+
+    finished = request.resolved_at or request.closed_at
+    if request.kind not in KIP_KINDS or request.state not in OBJECTION_AFTER or finished is None:
+        return None
+    return working_days_after(request.agency, finished, 30)
+
+
+def may_object(request, now=None) -> bool:
+    from django.utils import timezone
+
+    from .models import Objection
+
+    end = objection_window_end(request)
+    if end is None or (now or timezone.now()) > end:
+        return False
+    return not Objection.objects.filter(request_id=request.pk).exists()
+
+
+def open_objection(request):
+    from .models import Objection
+
+    return Objection.objects.filter(request_id=request.pk, answered_at__isnull=True).first()
+
+
+def may_answer_objection(request, user) -> bool:
+    """The official's superior answers an objection: the agency head (or the secretary)."""
+    if not same_agency(request, user) or not roles_of(user) & AGENCY_WIDE_STEP_ROLES:
+        return False
+    return open_objection(request) is not None
+
+
+def sees_identity_q(user) -> Q:
+    """sees_identity() as a filter over Request: which requests' applicant names `user` may search."""
+    if not is_staff_actor(user) or not user.agency_id:
+        return Q(pk__in=[])
+    if roles_of(user) & COMPLAINT_HANDLERS:
+        return Q(agency_id=user.agency_id)
+    return Q(agency_id=user.agency_id) & (Q(confidential=False) | Q(assignee_id=user.pk))

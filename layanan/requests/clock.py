@@ -5,6 +5,7 @@ it the agency's office hours, closed days and the request's pauses.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import models
@@ -74,6 +75,17 @@ def recompute(request, pauses=None) -> None:
         [ClockPause(p.started_at, p.ended_at) for p in pauses],
     )
     request.due_at, request.at_risk_at = deadline.due, deadline.at_risk
+    if getattr(request, "extended_days", 0) and deadline.due:
+        # UU 14/2008: extended once by N working days; past the first deadline it is at risk.
+        request.due_at = working_days_after(request.agency, deadline.due - timedelta(seconds=1),
+                                            request.extended_days)
+        request.at_risk_at = deadline.due
+
+
+def working_days_after(agency, moment, days: int):
+    """`days` working days after `moment` on the agency's calendar (the end of that day's hours)."""
+    spec = DurationSpec(min=None, max=days, unit="working_day", clock_starts_at="submitted", text="")
+    return compute_deadline(spec, moment, calendar_for(agency), []).due
 
 
 def relax_sla_status(request, now) -> None:

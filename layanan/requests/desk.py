@@ -20,6 +20,7 @@ from layanan.core.tenancy import scoped
 from . import inbox as queries
 from . import intake, lifecycle
 from .models import Attachment, Channel, State
+from .page import DESK_CONFIRM
 
 
 class DeskInputError(ValidationError):
@@ -107,6 +108,11 @@ def action_params(request, user, action: str, post) -> dict:
         params["missing"] = labels + other
     if action == "advance" and post.get("product_text", "").strip():
         params["product_text"] = post["product_text"].strip()
+    if action == "advance" and post.get("draft_text", "").strip():
+        params["draft_text"] = post["draft_text"].strip()[:20000]
+    if action in DESK_CONFIRM and not params["confirmed"]:
+        # Destructive: the desk asks for a tick before the lifecycle is even asked.
+        raise DeskInputError(_("Centang konfirmasi terlebih dahulu."))
     return params
 
 
@@ -118,15 +124,33 @@ def perform_from_post(request, user, action: str, post, files=None):
     """
     params = action_params(request, user, action, post)
     uploads = _product_uploads(action, files)
+    draft = _draft_upload(action, files)
     stored: list[str] = []
     try:
         with transaction.atomic():
+            if draft is not None:
+                # Stored first so the draft version links to it; the same transaction rolls it back
+                # when the lifecycle refuses.
+                stored = intake.attach_files(request, [draft], user)
+                params["draft_attachment"] = Attachment.objects.get(request=request, file=stored[0])
             done = lifecycle.perform(request, user, action, **params)
-            stored = intake.attach_files(done, uploads, user)
+            stored += intake.attach_files(done, uploads, user)
     except BaseException:
         intake.remove_files(stored)
         raise
     return done
+
+
+def _draft_upload(action: str, files):
+    chosen = files.get("draft_file") if files and action == "advance" else None
+    if not chosen:
+        return None
+    try:
+        upload = intake.check_upload(chosen)
+    except ValidationError as exc:
+        raise DeskInputError(exc.messages) from exc
+    upload.purpose = Attachment.Purpose.DRAFT
+    return upload
 
 
 def _product_uploads(action: str, files) -> list:

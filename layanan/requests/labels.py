@@ -19,6 +19,9 @@ ACTION_LABELS = {
     "reopen": gettext_lazy("Buka kembali"),
     "note": gettext_lazy("Catatan"),
     "complete_compensation": gettext_lazy("Kompensasi sudah diberikan"),
+    "return_for_revision": gettext_lazy("Kembalikan untuk perbaikan"),
+    "extend": gettext_lazy("Perpanjang jangka waktu 7 hari kerja"),
+    "answer_objection": gettext_lazy("Tanggapi keberatan"),
 }
 STEP_ACTION_LABELS = {
     StepAction.REGISTER: gettext_lazy("Catat / registrasi selesai"),
@@ -41,6 +44,9 @@ NOTE_LABELS = {
     "reopen": gettext_lazy("Alasan membuka kembali"),
     "note": gettext_lazy("Catatan"),
     "complete_compensation": gettext_lazy("Bagaimana kompensasi diberikan"),
+    "return_for_revision": gettext_lazy("Apa yang perlu diperbaiki"),
+    "extend": gettext_lazy("Alasan perpanjangan (disampaikan kepada pemohon)"),
+    "answer_objection": gettext_lazy("Tanggapan atas keberatan (disampaikan kepada pemohon)"),
 }
 CONFIRM_LABELS = {
     "withdraw": gettext_lazy("Saya memastikan pemohon sendiri meminta permohonan ini dicabut. "
@@ -68,6 +74,10 @@ EVENT_LABELS = {
     "sla_at_risk": gettext_lazy("Mendekati tenggat"),
     "sla_breached": gettext_lazy("Melewati tenggat"),
     "due_moved": gettext_lazy("Tenggat disesuaikan"),
+    "return_for_revision": gettext_lazy("Dikembalikan untuk perbaikan"),
+    "extend": gettext_lazy("Jangka waktu diperpanjang"),
+    "object": gettext_lazy("Keberatan dari pemohon"),
+    "answer_objection": gettext_lazy("Keberatan ditanggapi"),
 }
 STATE_LABELS = dict(State.choices)
 ACTOR_KIND_LABELS = {

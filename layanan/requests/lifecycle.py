@@ -30,8 +30,11 @@ from layanan.standards.models import Step, StepAction
 from . import access, clock, labels, notifications
 from .models import (
     OPEN_STATES,
+    Attachment,
     CompensationTask,
+    Draft,
     Event,
+    Objection,
     Pause,
     Request,
     RequirementCheck,
@@ -187,14 +190,106 @@ def perform(request: Request, actor, action: str, *, expected_version: int | Non
     return locked
 
 
-def _advance(request, actor, now, *, note, public, product_text="", **_ignored):
+def _advance(request, actor, now, *, note, public, product_text="", draft_text="", draft_attachment=None,
+             **_ignored):
     step = request.current_step
-    if step.action in {StepAction.DELIVER, StepAction.ANSWER} and product_text.strip():
-        request.product_text = product_text.strip()
+    data = {"via": request.channel} if step.action == StepAction.ANSWER else {}
+    # The draft answer or letter that goes up the paraf chain: written before the first paraf
+    # (and again after a return for revision); each paraf/sign-off names the version it approved.
+    writes_draft = draft_text.strip() or draft_attachment is not None
+    if writes_draft and step.action not in DRAFT_LEVELS | FINAL_ACTIONS:
+        data["draft"] = _write_draft(request, actor, now, step, draft_text, draft_attachment).number
+    elif step.action in DRAFT_LEVELS:
+        current = request.drafts.order_by("-number").first()
+        if current is not None:
+            data["draft"] = current.number
+            if step.action == StepAction.APPROVE:
+                current.signed_at, current.signed_by = now, actor
+                current.save(update_fields=["signed_at", "signed_by"])
+    if step.action in FINAL_ACTIONS:
+        signed = request.drafts.filter(signed_at__isnull=False).order_by("-number").first()
+        if signed is not None:
+            # The version the head signed is the one delivered, never a later edit.
+            request.product_text = signed.text or product_text.strip()
+            if signed.attachment_id:
+                Attachment.objects.filter(pk=signed.attachment_id).update(purpose=Attachment.Purpose.PRODUCT)
+            data["draft"] = signed.number
+        elif product_text.strip():
+            request.product_text = product_text.strip()
     target = _next_position(step)
     # Seed 004: the answer goes back through the medium the question came by.
-    data = {"via": request.channel} if step.action == StepAction.ANSWER else None
-    _move(request, actor, now, step.action, target, note=note, public=public, data=data)
+    _move(request, actor, now, step.action, target, note=note, public=public, data=data or None)
+
+
+DRAFT_LEVELS = {StepAction.INITIAL, StepAction.APPROVE}
+FINAL_ACTIONS = {StepAction.DELIVER, StepAction.ANSWER}
+KIP_KINDS = {"information", "data_request"}  # UU 14/2008: extension and objection
+EXTENSION_WORKING_DAYS = 7
+OBJECTION_WORKING_DAYS = 30
+
+
+def _write_draft(request, actor, now, step, text, attachment):
+    number = (request.drafts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    writer = actor if access.is_staff_actor(actor) else None
+    return Draft.objects.create(request=request, number=number, text=text.strip()[:20000],
+                                attachment=attachment, written_by=writer, written_at=now,
+                                step_position=step.position)
+
+
+def _return_for_revision(request, actor, now, *, note, public, **_ignored):
+    """Send the draft back one level (Kabid → Kasi) with a note: to the step and the person that
+    sent it up. The draft stays on record; the level below writes the next version."""
+    if not note:
+        raise LifecycleError(_("Tuliskan apa yang perlu diperbaiki."))
+    step = request.current_step
+    if step is None or step.action not in DRAFT_LEVELS:
+        raise LifecycleError(_("Hanya langkah paraf atau pengesahan yang dapat mengembalikan draf."))
+    came = (Event.objects.filter(request=request, to_step=step.position).exclude(from_step=step.position)
+            .exclude(from_step__isnull=True).exclude(action="return_for_revision")
+            .order_by("-at", "-id").first())
+    if came is None:
+        raise LifecycleError(_("Tidak ada tingkat sebelumnya untuk menerima perbaikan."))
+    current = request.drafts.order_by("-number").first()
+    _move(request, actor, now, "return_for_revision", came.from_step, note=note, public=False,
+          data={"draft": current.number if current else None, "to_user": came.actor_id})
+    if came.actor_id and access.is_desk_staff(request, came.actor):
+        request.assignee = came.actor
+
+
+def _extend(request, actor, now, *, note, public, **_ignored):
+    """UU 14/2008 art. 22(8): the official extends the deadline of an information request once, by
+    7 working days of the agency's calendar, with a reason the applicant is told."""
+    if not note:
+        raise LifecycleError(_("Tuliskan alasan perpanjangan; alasan ini disampaikan kepada pemohon."))
+    if request.kind not in KIP_KINDS or request.extended_days:
+        raise LifecycleError(_("Jangka waktu permohonan ini tidak dapat diperpanjang lagi."))
+    before = request.due_at
+    request.extended_days = EXTENSION_WORKING_DAYS
+    clock.recompute(request)
+    _event(request, actor, "extend", now, note=note, public=True,
+           data={"days": EXTENSION_WORKING_DAYS, "from": before.isoformat() if before else None,
+                 "to": request.due_at.isoformat() if request.due_at else None})
+
+
+def _object(request, actor, now, *, note, public, **_ignored):
+    """Keberatan (UU 14/2008 art. 35–36): the applicant objects to the answer or the refusal, to the
+    official's superior, within 30 working days; the superior answers within 30 working days."""
+    if not note:
+        raise LifecycleError(_("Tuliskan alasan keberatan Anda."))
+    due = clock.working_days_after(request.agency, now, OBJECTION_WORKING_DAYS)
+    Objection.objects.create(request=request, lodged_at=now, reason=note[:5000], due_at=due)
+    _event(request, actor, "object", now, note=note[:5000], public=True,
+           data={"due": due.isoformat() if due else None})
+
+
+def _answer_objection(request, actor, now, *, note, public, **_ignored):
+    if not note:
+        raise LifecycleError(_("Tuliskan tanggapan atas keberatan."))
+    updated = Objection.objects.filter(request=request, answered_at__isnull=True) \
+        .update(answered_at=now, answer=note[:10000], answered_by=actor)
+    if not updated:
+        raise LifecycleError(_("Tidak ada keberatan yang menunggu tanggapan."))
+    _event(request, actor, "answer_objection", now, note=note, public=True)
 
 
 def _escalate(request, actor, now, *, note, public, **_ignored):
@@ -371,6 +466,8 @@ HANDLERS = {
     "return_incomplete": _return_incomplete, "resume": _resume, "supply": _supply, "reject": _reject,
     "withdraw": _withdraw, "close": _close, "reopen": _reopen, "assign": _assign, "note": _note,
     "complete_compensation": _complete_compensation, "message": _message,
+    "return_for_revision": _return_for_revision, "extend": _extend, "object": _object,
+    "answer_objection": _answer_objection,
 }
 
 
@@ -592,6 +689,14 @@ def anonymise(request_pk: int, *, actor=None, now=None, reason: str = "retention
         for task in CompensationTask.objects.filter(request=request).exclude(note=""):
             task.note = redact(task.note, terms)
             task.save(update_fields=["note"])
+        # The applicant's objection is their own words; the drafts and the superior's answer are staff's.
+        for objection in Objection.objects.filter(request=request):
+            objection.reason = _("Catatan pemohon dihapus (data pribadi).")
+            objection.answer = redact(objection.answer, terms)
+            objection.save(update_fields=["reason", "answer"])
+        for draft in Draft.objects.filter(request=request).exclude(text=""):
+            draft.text = redact(draft.text, terms)
+            draft.save(update_fields=["text"])
 
         request.applicant_name = request.applicant_nik = request.applicant_phone = ""
         request.applicant_email = request.applicant_address = request.letter_signatory = ""

@@ -39,6 +39,9 @@ class ActionForm:
     show_public: bool = False
     danger: bool = False
     confirm_label: str = ""
+    show_draft: bool = False        # write the draft answer / letter that goes up the paraf chain
+    signed_draft: object = None     # at delivery: the signed version, delivered as it is
+    primary: bool = False           # the procedure's next step: the one main button of the page
 
 
 # Actions whose event the engine always makes public or always internal: no toggle.
@@ -46,6 +49,29 @@ NO_PUBLIC_TOGGLE = {"dispose", "assign", "return_incomplete", "resume", "reject"
                     "close", "reopen", "complete_compensation"}
 # Shown in their own block of the page (the compensation task), not among the step's actions.
 OWN_BLOCK = {"complete_compensation"}
+# The one main action of the page, in this order of preference; everything else goes behind
+# "Tindakan lain". Destructive actions ask for a confirmation tick (reject: here, at the desk).
+PRIMARY_ORDER = ("advance", "dispose", "resume", "answer_objection", "close")
+DANGER = {"reject", "withdraw"}
+DESK_CONFIRM = {"reject"}
+DRAFT_LEVELS = {StepAction.INITIAL, StepAction.APPROVE}
+FINAL_ACTIONS = {StepAction.DELIVER, StepAction.ANSWER}
+
+
+def next_step(step, steps):
+    """The step `advance` leads to (on_done, else the next in order), or None at the end."""
+    if step is None:
+        return None
+    if step.on_done is not None:
+        return next((s for s in steps if s.position == step.on_done), None) if step.on_done else None
+    return next((s for s in steps if s.position > step.position), None)
+
+
+def writes_draft(step, steps) -> bool:
+    """The step before a paraf / sign-off writes the draft that goes up."""
+    following = next_step(step, steps)
+    return (step is not None and step.action not in DRAFT_LEVELS | FINAL_ACTIONS
+            and following is not None and following.action in DRAFT_LEVELS)
 
 
 def is_final_product_step(step, steps) -> bool:
@@ -57,12 +83,14 @@ def is_final_product_step(step, steps) -> bool:
     return not any(s.position > step.position for s in steps)
 
 
-def action_forms(request, user, steps) -> list[ActionForm]:
+def action_forms(request, user, steps, *, signed=None) -> list[ActionForm]:
     final = is_final_product_step(request.current_step, steps)
+    drafting = writes_draft(request.current_step, steps)
     forms = []
     for action in lifecycle.available_actions(request, user):
         if action.name in OWN_BLOCK:
             continue
+        confirm = action.needs_confirm or action.name in DESK_CONFIRM
         forms.append(ActionForm(
             name=action.name, label=action.label,
             needs_note=action.needs_note or action.name == "dispose",
@@ -70,11 +98,17 @@ def action_forms(request, user, steps) -> list[ActionForm]:
             show_units=action.name == "dispose",
             show_staff=action.name in {"dispose", "assign"},
             show_requirements=action.name == "return_incomplete",
-            show_product=action.name == "advance" and final,
+            show_product=action.name == "advance" and final and signed is None,
             show_public=action.name not in NO_PUBLIC_TOGGLE,
-            danger=action.name in {"reject", "withdraw"},
-            confirm_label=str(CONFIRM_LABELS.get(action.name, "")) if action.needs_confirm else "",
+            danger=action.name in DANGER,
+            confirm_label=str(CONFIRM_LABELS.get(action.name, "")) if confirm else "",
+            show_draft=action.name == "advance" and drafting,
+            signed_draft=signed if action.name == "advance" and final else None,
         ))
+    names = [f.name for f in forms]
+    main = next((name for name in PRIMARY_ORDER if name in names), None)
+    for form in forms:
+        form.primary = form.name == main
     return forms
 
 
@@ -139,6 +173,10 @@ def request_page(request, user, *, now=None) -> dict:
         att.allowed = access.may_download(request, att, user)
     actions = lifecycle.available_actions(request, user)
     badge = sla_badge(request, now)
+    drafts = list(request.drafts.select_related("attachment", "written_by", "signed_by").order_by("number"))
+    signed = next((d for d in reversed(drafts) if d.signed_at), None)
+    forms = action_forms(request, user, steps, signed=signed)
+    objection = request.objections.select_related("answered_by").order_by("-lodged_at").first()
     return {
         "req": request,
         "agency": request.agency,
@@ -149,7 +187,14 @@ def request_page(request, user, *, now=None) -> dict:
         "requirements": requirements,
         "attachments": attachments,
         "timeline": timeline(request, steps, {p.pk: p for p in people}, {u.pk: u for u in units}),
-        "actions": action_forms(request, user, steps),
+        "actions": forms,
+        "primary_action": next((f for f in forms if f.primary), None),
+        "other_actions": [f for f in forms if not f.primary],
+        "drafts": drafts,
+        "current_draft": drafts[-1] if drafts else None,
+        "signed_draft": signed,
+        "at_draft_level": bool(request.current_step and request.current_step.action in DRAFT_LEVELS),
+        "objection": objection,
         "people": people,
         "units": units,
         "compensation": CompensationTask.objects.filter(request=request).first(),

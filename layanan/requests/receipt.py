@@ -71,6 +71,9 @@ EVENT_TEXTS = {
     "close": gettext_noop("Permohonan ditutup"),
     "reopen": gettext_noop("Permohonan dibuka kembali"),
     "note": gettext_noop("Keterangan dari petugas"),
+    "extend": gettext_noop("Jangka waktu diperpanjang 7 hari kerja"),
+    "object": gettext_noop("Pemohon mengajukan keberatan kepada atasan pejabat"),
+    "answer_objection": gettext_noop("Keberatan ditanggapi atasan pejabat"),
     StepAction.SUBMIT: gettext_noop("Dokumen dari pemohon diterima"),
     StepAction.REGISTER: gettext_noop("Dicatat / diregistrasi"),
     StepAction.VERIFY: gettext_noop("Persyaratan diperiksa dan lengkap"),
@@ -248,6 +251,16 @@ def public_timeline(request: Request) -> list[TimelineLine]:
     return lines
 
 
+def objection_context(request: Request) -> dict:
+    """UU 14/2008: the objection lodged (with the superior's own 30-working-day clock), or until when
+    the applicant may still lodge one; and the extension of the deadline, when there was one."""
+    objection = request.objections.order_by("-lodged_at").first()
+    may = access.may_object(request)
+    return {"objection": objection, "may_object": may,
+            "objection_until": access.objection_window_end(request) if may else None,
+            "extended": bool(request.extended_days)}
+
+
 def finished_at(request: Request):
     """When the request was answered or closed (the tracking page's banner says it with the date)."""
     if request.is_open:
@@ -294,7 +307,7 @@ def tracking_context(request: Request) -> dict:
             "timeline": public_timeline(request), "missing": missing_now(request),
             "products": product_files(request), "clock_note": clock_note(request),
             "product_text": request.product_text if request.state in FINISHED_WITH_PRODUCT else "",
-            "finished_at": finished_at(request),
+            "finished_at": finished_at(request), **objection_context(request),
             "tracking_path": tracking_path(request),
             "may_withdraw": any(a.name == "withdraw" for a in
                                 access.applicant_actions(request, access.ApplicantActor(request.pk))),

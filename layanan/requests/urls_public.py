@@ -14,5 +14,6 @@ urlpatterns = [
     path("lacak/<str:code>/<str:secret>/tanda-terima/", views_public.receipt_page, name="receipt"),
     path("lacak/<str:code>/<str:secret>/lengkapi/", views_public.supply, name="supply"),
     path("lacak/<str:code>/<str:secret>/cabut/", views_public.withdraw, name="withdraw"),
+    path("lacak/<str:code>/<str:secret>/keberatan/", views_public.objection, name="objection"),
     path("lacak/<str:code>/<str:secret>/berkas/<int:pk>/", views_public.product_file, name="product_file"),
 ]

@@ -117,6 +117,25 @@ def withdraw(request, code, secret):
 
 
 @never_cache
+@require_http_methods(["POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=False)
+def objection(request, code, secret):
+    """Keberatan (UU 14/2008): the applicant objects to the answer or the refusal of an information
+    request from the tracking page; the lifecycle checks the 30-working-day window in the row lock."""
+    found = receipt.find_by_link(code, secret)
+    if getattr(request, "limited", False):
+        return render(request, "requests/public/too_many.html", status=429)
+    try:
+        lifecycle.perform(found, access.ApplicantActor(found.pk), "object",
+                          note=request.POST.get("reason", "")[:5000])
+    except lifecycle.LifecycleError as exc:
+        found.refresh_from_db()
+        context = {**receipt.tracking_context(found), "objection_error": " ".join(exc.messages)}
+        return render(request, "requests/public/track.html", context, status=400)
+    return redirect(receipt.tracking_path(found) + "#keberatan")
+
+
+@never_cache
 @require_GET
 def product_file(request, code, secret, pk):
     attachment = receipt.product_file(receipt.find_by_link(code, secret), pk)
