@@ -30,6 +30,10 @@ browser:
 	@test -x /usr/bin/chromium || (echo "Installing Chromium from Debian…" && \
 		apt-get install -y -q chromium chromium-driver >/dev/null) || \
 		(echo "Chromium is missing: apt-get install chromium chromium-driver" && exit 1)
+	@# pdftotext reads the survey report PDFs back in tests/test_browser_survey.py.
+	@test -x /usr/bin/pdftotext || (echo "Installing poppler-utils (pdftotext) from Debian…" && \
+		apt-get install -y -q poppler-utils >/dev/null) || \
+		(echo "pdftotext is missing: apt-get install poppler-utils" && exit 1)
 
 messages: setup
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
