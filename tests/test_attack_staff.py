@@ -40,16 +40,22 @@ from django.utils import timezone
 
 from layanan.accounts.models import Position, User
 from layanan.agencies.models import Agency, Holiday, Unit
+from layanan.api.models import ApiKey
+from layanan.channels.models import CallTask, InboundEmail, Mailbox
 from layanan.core import tenancy
 from layanan.core.crypto import mask
 from layanan.demo import loader
 from layanan.importer.models import ImportSession
+from layanan.lapor import services as lapor_services
 from layanan.privacy import services as privacy_services
 from layanan.privacy.subjects import parse_identifier
+from layanan.reports.models import EvaluationReport
 from layanan.requests import access, lifecycle
 from layanan.requests.models import Attachment, CompensationTask, GuestBookEntry
 from layanan.standards import services as standard_services
 from layanan.standards.models import Service
+from layanan.survey import services as survey_services
+from layanan.survey.models import FollowUp, SurveyReport
 
 from .conftest import login
 
@@ -76,6 +82,13 @@ ENACTORS = frozenset({ADMIN, KADIS})
 # access.sees_personal_data / may_download of a fresh Dinsos request (step 4 "petugas pelayanan",
 # front desk of Layanan Data dan Pengaduan): the step holder, the head, the admin.
 SEE_PERSONAL_DATA = frozenset({ADMIN, KADIS, PETUGAS})
+# The agency-wide leadership (roles.AGENCY_WIDE: head, secretary, admin).
+LEADERSHIP = frozenset({ADMIN, KADIS, SEKRETARIS})
+# reports.scope.DASHBOARD_ROLES: the leadership and unit heads; survey.access.READERS is the same.
+DASHBOARD = LEADERSHIP | {KABID, KASI}
+# channels.views.intake_required: INTAKE_ROLES (front desk, operator) and the admin.
+CHANNEL_INTAKE = frozenset({ADMIN, PETUGAS})
+ONLY_OVERSEER = frozenset({OVERSEER})
 # access.staff_actions: "assign" is the agency admin's; "advance" the step holder's.
 ASSIGNERS = ONLY_ADMIN
 STEP_HOLDERS = frozenset({PETUGAS})
@@ -142,8 +155,11 @@ class Case:
     refused: int = 404                   # status for a role of A without the right
     refused_roles: frozenset = frozenset()  # who gets `refused` instead of 404
     writes_on_get: bool = False          # a GET that records something (compared when refused)
+    redirects: frozenset = frozenset()   # who is sent elsewhere (302) instead of shown the page
+    inert: bool = False                  # names a foreign object in its payload: nothing may change,
+                                         # not even for who may use the screen
     sides: tuple | None = None           # default: A and B for a URL naming an object, else A
-    query: str = ""
+    query: Callable | str = ""
 
     @property
     def url_name(self):
@@ -182,6 +198,11 @@ def version(extra=None):
 
 FORM_OK = frozenset({200, 302, 400})  # a form POST by who may use it: saved or shown again
 UNIT_POST = {"name": "Unit Diretas", "kind": "division"}
+MAILBOX_POST = {"form": "mailbox", "address": "diretas@example.id", "host": "imap.diretas.example",
+                "port": "993", "security": "ssl", "username": "diretas", "password": "rahasia",
+                "folder": "INBOX", "active": "on"}
+FOLLOW_UP_POST = {"element": "U1", "action": "Rencana diretas", "owner": "Diretas", "due_date": "2026-06-30",
+                  "status": "planned", "result": ""}
 HOLIDAY_POST = {"date": "2031-03-04", "name": "Libur Diretas", "kind": "local", "closed": "on"}
 
 CASES = [
@@ -195,6 +216,8 @@ CASES = [
     Case("agencies:units", ONLY_ADMIN),
     Case("agencies:unit_new", ONLY_ADMIN, post=lambda side: UNIT_POST, effective=True),
     Case("agencies:unit_edit", ONLY_ADMIN, obj("unit"), post=lambda side: UNIT_POST, effective=True),
+    Case("agencies:unit_edit#other_parent", ONLY_ADMIN, obj("unit"), sides=("A",), inert=True,
+         post=lambda side: {**UNIT_POST, "parent": W["B"].unit.pk}, ok=frozenset({400})),
     Case("agencies:unit_delete", ONLY_ADMIN, obj("unit"), get=False, post=lambda side: {}, effective=True),
     Case("agencies:staff", ONLY_ADMIN),
     Case("agencies:staff_new", ONLY_ADMIN, post=lambda side: {
@@ -207,6 +230,8 @@ CASES = [
     Case("agencies:position_add", ONLY_ADMIN, obj("person"), get=False,
          post=lambda side: {"p-title": "Admin Diretas", "p-role": "agency_admin"}, effective=True),
     # No e-mail address: the link is shown to the admin (200); nobody else may see it.
+    Case("agencies:position_add#other_unit", ONLY_ADMIN, obj("person"), get=False, inert=True, sides=("A",),
+         post=lambda side: {"p-title": "Pelaksana", "p-role": "handler", "p-unit": W["B"].unit.pk}),
     Case("agencies:staff_password", ONLY_ADMIN, obj("person"), get=False, post=lambda side: {},
          ok=frozenset({200})),
     Case("agencies:position_delete", ONLY_ADMIN, obj("position"), get=False, post=lambda side: {},
@@ -263,6 +288,10 @@ CASES = [
     Case("desk:act#assign", ASSIGNERS, act("assign"), get=False,
          post=version(lambda side: {"to_user": User.objects.get(username=TU).pk}), effective=True,
          refused=400, refused_roles=DINSOS - ASSIGNERS),
+    # Assigning agency A's request to agency B's staff member: refused, nothing changes.
+    Case("desk:act#assign_other", ASSIGNERS, act("assign"), get=False, inert=True, sides=("A",),
+         post=version(lambda side: {"to_user": W["B"].person.pk}), ok=frozenset({400}),
+         refused=400, refused_roles=DINSOS - ASSIGNERS),
     Case("desk:act#advance", STEP_HOLDERS, act("advance"), get=False, post=version(), effective=True,
          refused=400, refused_roles=DINSOS - STEP_HOLDERS),
     Case("desk:attachment", DINSOS, req_kwargs("attachment")),
@@ -281,6 +310,74 @@ CASES = [
         ok=frozenset({302, 400})),
     Case("desk:guest_out", COUNTER, obj("guest"), get=False, post=lambda side: {}, effective=True),
     Case("desk:counter_receipt", COUNTER, req_kwargs()),
+    # api.views_staff: role_required(*MANAGE_AGENCY); keys through tenancy (keys.keys_of).
+    Case("api_staff:index", ONLY_ADMIN, ok=frozenset({200}), effective=True,
+         post=lambda side: {"name": "Integrasi Diretas", "scope": "read_public"}),
+    Case("api_staff:revoke", ONLY_ADMIN, obj("api_key"), get=False, post=lambda side: {}, effective=True),
+    Case("api_staff:service_options", ONLY_ADMIN, get=False, post=lambda side: {"location_required": []}),
+    # Another agency's complaint service in the payload: nothing changes.
+    Case("api_staff:service_options#other_service", ONLY_ADMIN, get=False, inert=True, sides=("A",),
+         post=lambda side: {"location_required": [str(W["B"].std.service.pk)]}),
+    # channels.views: the admin configures; intake (front desk, operator) and the admin triage e-mail
+    # and call back; every desk role reads its own notices.
+    Case("channels:home", ONLY_ADMIN, post=lambda side: MAILBOX_POST, ok=FORM_OK),
+    Case("channels:home#other_service", ONLY_ADMIN, ok=frozenset({400}), inert=True, sides=("A",),
+         post=lambda side: {**MAILBOX_POST, "default_service": W["B"].std.service.pk}),
+    Case("channels:triage", CHANNEL_INTAKE),
+    Case("channels:triage_item", CHANNEL_INTAKE, obj("email"), post=lambda side: {"dismiss": "1"},
+         effective=True),
+    Case("channels:triage_item#other_service", CHANNEL_INTAKE, obj("email"), sides=("A",), inert=True,
+         post=lambda side: {"service": W["B"].std.service.pk}, ok=frozenset({400})),
+    Case("channels:calls", CHANNEL_INTAKE),
+    Case("channels:call_done", CHANNEL_INTAKE, obj("call"), get=False, effective=True,
+         post=lambda side: {"note": "Ditelepon"}),
+    Case("channels:notices", DINSOS, post=lambda side: {"digest": "on"}, ok=FORM_OK),
+    # lapor.views: role_required(*DESK_ROLES); reports through tenancy; the follow-up by desk staff of
+    # the request's agency (services.may_handle).
+    Case("lapor:index", DINSOS, post=lambda side: {
+        "tracking_id": "DIRETAS-1", "content": "Laporan diretas", "report_type": "pengaduan"},
+        ok=frozenset({302, 400})),
+    Case("lapor:import", DINSOS, get=False, post=lambda side: {}),
+    Case("lapor:report", DINSOS, obj("lapor"), post=lambda side: {
+        "action": "followup", "text": "Tindak lanjut diretas"}, effective=True),
+    # reports.views: DASHBOARD_ROLES read their agency (a unit head only their units' reports), the
+    # head signs; REGION_ROLES (overseer, auditor) the region; the overseer sets the thresholds.
+    Case("reports:dashboard", DASHBOARD, redirects=ONLY_OVERSEER),  # the overseer → its region
+    Case("reports:region", ONLY_OVERSEER),
+    Case("reports:compliance", ONLY_OVERSEER),
+    Case("reports:thresholds", ONLY_OVERSEER, post=lambda side: {"green_min": "81", "yellow_min": "51"},
+         ok=FORM_OK),
+    Case("reports:reports", DASHBOARD, post=lambda side: {"jenis": "monthly", "periode": "2025-01"},
+         post_may=LEADERSHIP, effective=True),
+    Case("reports:download", DASHBOARD),
+    Case("reports:report", LEADERSHIP, obj("evaluation"), post=lambda side: {
+        "recommendations": "Rekomendasi diretas"}, post_may=frozenset({KADIS}), effective=True),
+    Case("reports:report#unit", LEADERSHIP | {KABID}, obj("unit_evaluation")),  # the Kabid's bidang
+    Case("reports:file", LEADERSHIP, lambda side: {"pk": W[side].evaluation.pk, "fmt": "xlsx"}),
+    # survey.views / survey.access: READERS (leadership, unit heads for their units), COLLECTORS
+    # (the counter roles), CONFIGURERS (the admin), the region's aggregates for region-wide roles.
+    Case("survey:home", DINSOS),
+    Case("survey:unit", LEADERSHIP, obj("unit")),  # a unit no unit head heads
+    Case("survey:unit#kasi", DASHBOARD, obj("kasi_unit")),  # the Kasi's seksi, below the Kabid's bidang
+    Case("survey:follow_up_add", LEADERSHIP, get=False, post=lambda side: FOLLOW_UP_POST, effective=True),
+    Case("survey:follow_up_add#other_unit", frozenset(), get=False, sides=("A",),
+         post=lambda side: {**FOLLOW_UP_POST, "unit": W["B"].unit.pk}),
+    Case("survey:follow_up", LEADERSHIP, obj("follow_up"), post=lambda side: FOLLOW_UP_POST, effective=True),
+    Case("survey:suggestions", DASHBOARD),
+    Case("survey:reports", LEADERSHIP, post=lambda side: {"period": "2026-S1", "format": "pdf"},
+         effective=True),
+    Case("survey:report_download", LEADERSHIP, obj("survey_report")),
+    Case("survey:kiosk", COUNTER, post=lambda side: {"service": W[side].std.service.pk, "label": "Tablet"},
+         effective=True),
+    Case("survey:kiosk#other_service", COUNTER, post=lambda side: {"service": W["B"].std.service.pk},
+         ok=frozenset({400}), inert=True, sides=("A",)),
+    Case("survey:kiosk_end", COUNTER, obj("kiosk"), get=False, post=lambda side: {}, effective=True),
+    Case("survey:paper", COUNTER),
+    Case("survey:paper#other_service", frozenset(), query=lambda side: f"?layanan={W['B'].std.service.pk}",
+         sides=("A",)),
+    Case("survey:entry", COUNTER, post=lambda side: {"service": W[side].std.service.pk}, ok=FORM_OK),
+    Case("survey:settings", ONLY_ADMIN, post=lambda side: {"period_kind": "semester"}, ok=FORM_OK),
+    Case("survey:region", ONLY_OVERSEER),
 ]
 BY_KEY = {case.name: case for case in CASES}
 
@@ -308,6 +405,22 @@ def _attach(req, name, requirement=None):
     item.file.save(name, ContentFile(b"%PDF-1.4\n"), save=False)
     item.save()
     return item
+
+
+def _unit_of(agency, role, index):
+    """The unit of the agency's `index`-th holder of `role` (Dinsos: the Kabid's bidang, the Kasi's
+    seksi below it)."""
+    positions = Position.objects.filter(user__agency=agency, role=role, unit__isnull=False)
+    found = list(positions.select_related("unit").order_by("user__pk"))
+    return found[min(index, len(found) - 1)].unit
+
+
+def _evaluation(agency, key, unit=None):
+    report = EvaluationReport.objects.create(
+        agency=agency, unit=unit, kind=EvaluationReport.Kind.MONTHLY, period_start=date(2025, 1, 1),
+        period_end=date(2025, 2, 1), key=key)
+    report.xlsx.save(f"{key.replace(':', '-')}.xlsx", ContentFile(b"PK\x03\x04"))
+    return report
 
 
 def build(side):
@@ -350,6 +463,27 @@ def build(side):
     w.session = ImportSession.objects.create(agency=agency, created_by=admin, filename=f"impor-{side}.txt",
                                              text="Standar pelayanan (uji matriks)", services=[])
     w.dsr = privacy_services.record(agency, admin, kind="erasure", identifier=parse_identifier(NIK[side]))
+    # The channels, LAPOR!, reports, survey and API objects.
+    w.api_key, _raw = ApiKey.issue(agency=agency, name=f"Integrasi Matriks {side}", scope="read_public",
+                                   created_by=admin)
+    mailbox = Mailbox.objects.create(agency=agency, address=f"layanan.{side.lower()}@example.id",
+                                     host="imap.example.id", username="layanan", password="rahasia")
+    w.email = InboundEmail.objects.create(mailbox=mailbox, message_key=f"matriks-{side}",
+                                          state=InboundEmail.State.TRIAGE, subject=f"Surel Matriks {side}")
+    w.call = CallTask.objects.create(request=w.req, reason="WhatsApp tidak terkirim")
+    w.lapor, _created = lapor_services.register(
+        agency, lapor_services.ReportData(tracking_id=f"MATRIKS-{side}", content=f"Laporan matriks {side}"),
+        actor=admin, service=w.std.service)
+    w.kabid_unit = _unit_of(agency, "unit_head", 0)
+    w.kasi_unit = _unit_of(agency, "unit_head", 1)
+    w.evaluation = _evaluation(agency, f"matriks:{side}")
+    w.unit_evaluation = _evaluation(agency, f"matriks:{side}:unit", unit=w.kabid_unit)
+    w.follow_up = FollowUp.objects.create(agency=agency, period="2026-S1", element="U1", action="Rencana",
+                                          owner="Sekretariat", due_date=date(2026, 6, 30))
+    w.kiosk = survey_services.start_kiosk(admin, w.std.service)
+    w.survey_report = SurveyReport.objects.create(agency=agency, period="2026-S1", format="pdf",
+                                                  status="done")
+    w.survey_report.file.save(f"skm-{side}.pdf", ContentFile(b"%PDF-1.4\n"))
     # What a page shown to someone who must not see this agency may never contain.
     w.markers = [agency.name, w.unit.name, w.person.full_name, w.req.tracking_code, w.guest.name,
                  f"Pemohon Matriks {side}"]
@@ -394,12 +528,16 @@ def client_of(role) -> Client:
     return client
 
 
+# Tables outside the tenant paths that a staff screen writes: the region's settings.
+REGION_TABLES = ["agencies.region", "reports.regionsetting"]
+
+
 def snapshot() -> dict:
-    """Every tenant-owned table (core.tenancy.AGENCY_PATHS), row by row as stored, as a digest; and
-    the mail sent."""
+    """Every tenant-owned table (core.tenancy.AGENCY_PATHS) and the region's, row by row as stored,
+    as a digest; and the mail sent."""
     digests = {}
     with connection.cursor() as cursor:
-        for label in sorted(tenancy.AGENCY_PATHS):
+        for label in sorted(tenancy.AGENCY_PATHS) + REGION_TABLES:
             table = connection.ops.quote_name(apps.get_model(label)._meta.db_table)
             cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 — a model's own table
             digests[label] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
@@ -435,6 +573,8 @@ def expected(case, role, side, method):
         return {404, 405}  # a POST-only endpoint: refused by role/tenancy (404) or by method (405)
     if side == "B":
         return {404}
+    if method == "get" and role in case.redirects:
+        return {302}
     allowed = case.may if method == "get" else case.may_post()
     if role not in allowed:
         return {case.refused} if role in case.refused_roles and method == "post" else {404}
@@ -443,7 +583,8 @@ def expected(case, role, side, method):
 
 def url_of(case, side):
     kwargs = case.kwargs(side) if case.kwargs else {}
-    return reverse(case.url_name, kwargs=kwargs) + case.query
+    query = case.query(side) if callable(case.query) else case.query
+    return reverse(case.url_name, kwargs=kwargs) + query
 
 
 # ---------------------------------------------------------------- the tests
@@ -491,7 +632,7 @@ def test_matrix(world, db, key, role):
             want = expected(case, role, side, method)
             allowed = role != ANONYMOUS and side == "A" and role in (
                 case.may if method == "get" else case.may_post())
-            compare = not allowed and (method == "post" or case.writes_on_get)
+            compare = (case.inert or not allowed) and (method == "post" or case.writes_on_get)
             before = snapshot() if compare else None
             if method == "get":
                 response = client.get(url)
@@ -503,6 +644,8 @@ def test_matrix(world, db, key, role):
             assert response.status_code in want, f"{where}: {response.status_code}, expected {sorted(want)}"
             if role == ANONYMOUS:
                 assert response["Location"].startswith(reverse("accounts:login")), where
+            elif method == "get" and role in case.redirects:
+                assert not response["Location"].startswith(reverse("accounts:login")), where
             if before is not None:
                 after = snapshot()
                 assert not changed(before, after), f"{where} changed {changed(before, after)}"
