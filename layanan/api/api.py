@@ -181,6 +181,7 @@ def standards(
     operation_id="createRequest",
     tags=["requests"],
     summary="Submit a request or complaint (the web form's rules)",
+    openapi_extra={"security": [{"KeyAuth": []}, {"DeskSession": []}, {}]},  # a key is optional here
 )
 def create_request(
     request,
