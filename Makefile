@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 export LAYANAN_DEV ?= 1
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: eval-import run test test-fast lint bench bench-quick setup browser messages demo clean help worker
+.PHONY: eval-import run test test-fast lint bench bench-quick setup browser messages demo clean help worker channels
 
 help:
 	@echo "make run     - set up, migrate, load the five seed agencies, serve on http://127.0.0.1:8000"
@@ -35,6 +35,13 @@ browser:
 		apt-get install -y -q poppler-utils >/dev/null) || \
 		(echo "pdftotext is missing: apt-get install poppler-utils" && exit 1)
 
+# Debian's dovecot-imapd: the e-mail intake tests poll a real IMAP server on loopback (tests/imap.py).
+channels:
+	@test -x /usr/sbin/dovecot || (echo "Installing dovecot-imapd from Debian…" && \
+		(apt-get install -y -q dovecot-imapd >/dev/null || \
+		 (apt-get update -q >/dev/null && apt-get install -y -q dovecot-imapd >/dev/null))) || \
+		(echo "dovecot is missing: apt-get install dovecot-imapd" && exit 1)
+
 messages: setup
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 
@@ -55,11 +62,11 @@ demo: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
 
-test: setup browser messages
+test: setup browser channels messages
 	@# No persistent connections in tests: the live server's request threads would keep them open.
 	DB_CONN_MAX_AGE=0 $(PY) -m pytest -q -p no:cacheprovider
 
-test-fast: setup
+test-fast: setup channels
 	$(PY) -m pytest -q -m "not browser" -x
 
 lint: setup

@@ -29,6 +29,7 @@ PORTAL = Path(__file__).resolve().parent / "portal.py"
 SLA = Path(__file__).resolve().parent / "sla_bench.py"
 REQUESTS = Path(__file__).resolve().parent / "requests_bench.py"
 API = Path(__file__).resolve().parent / "api_bench.py"
+CHANNELS = Path(__file__).resolve().parent / "channels_bench.py"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 
 
@@ -102,6 +103,9 @@ def main(argv=None) -> int:
                                    cwd=BASE_DIR).returncode}
     if args.backend in ("all", "sqlite"):
         codes["sqlite"] = sqlite_backend(extra)
+        # The WhatsApp webhook (issue 8): answer time and nothing lost, in its own throwaway SQLite.
+        codes["channels"] = subprocess.run(
+            [sys.executable, str(CHANNELS), *(["--quick"] if args.quick else [])], cwd=BASE_DIR).returncode
     if args.backend in ("all", "postgresql"):
         codes["postgresql"] = postgres_backend(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG),
                                                extra, args.keep)

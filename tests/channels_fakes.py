@@ -286,3 +286,28 @@ def pdf_bytes(text: str = "Surat keterangan") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@contextmanager
+def serve_site():
+    """Layanan itself on a free port of 127.0.0.1 with a listen backlog of 512 (the platform opens many
+    connections at once; Django's test server keeps only 10 waiting). Yields the base URL."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class Server(ThreadedWSGIServer):
+        request_queue_size = 512
+
+    server = Server(("127.0.0.1", 0), Quiet, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -6,8 +6,8 @@ A timeline event is read after its transaction committed (tasks.notify_staff, in
 - an escalation → the superior it names (else the holders of the escalation step);
 - a step reached (advance, reopen) → who holds the new step; a step *before* the one it left
   is a return for revision;
-- a new request → who holds its first step; the applicant's message or documents → who holds
-  the step (or the assignee);
+- a new request → who holds its first step (the bell only, no e-mail); the applicant's message or
+  documents → who holds the step (or the assignee);
 - an SLA mark (at risk, breached) → the sweep's ladder; the sweep already e-mailed them, so only
   the notice and WhatsApp are added here.
 
@@ -27,6 +27,7 @@ from layanan.accounts.models import User
 from layanan.accounts.roles import DESK_ROLES, INTAKE_ROLES
 from layanan.requests import access, notifications
 from layanan.requests.models import OPEN_STATES, Event, Request
+from layanan.standards.contacts import normalise_phone
 from layanan.standards.models import StepAction
 
 from .models import NoticedEvent, StaffNotice, StaffPreference
@@ -86,7 +87,9 @@ def recipients(request: Request, event: Event) -> tuple[str, list]:
         status = action.removeprefix("sla_")
         return Kind.SLA, [(u, False) for _level, u in _ladder(request, status)]
     if action == "received":
-        return Kind.NEW, [(u, True) for u in holders(request)]
+        # A new request in the inbox: the bell only (an e-mail to every front-desk officer for every
+        # new request would drown the ones that name a person).
+        return Kind.NEW, [(u, False) for u in holders(request)]
     if action in {"supply", "message"}:
         if event.actor_kind != "applicant":
             return "", []
@@ -141,13 +144,17 @@ def _preference(user) -> StaffPreference | None:
 def whatsapp_number_of(preference: StaffPreference | None) -> str:
     if preference is None or not preference.whatsapp_opt_in or not preference.whatsapp_number:
         return ""
-    return "".join(ch for ch in preference.whatsapp_number if ch.isdigit())
+    try:
+        number = normalise_phone(preference.whatsapp_number)
+    except ValueError:
+        return ""
+    return "".join(ch for ch in number if ch.isdigit())
 
 
 def _send(notice: StaffNotice, *, by_email: bool = True) -> None:
     preference = _preference(notice.user)
-    if preference is not None and preference.digest:
-        return  # the daily digest will list it
+    if preference is not None and preference.digest or notice.kind == Kind.NEW:
+        return  # the daily digest lists it; a new request in the inbox rings the bell only
     request = notice.request
     notifications.staff_message(
         request,

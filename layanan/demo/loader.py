@@ -72,7 +72,7 @@ def _create_staff(agency, items, units, password):
     for item in items:
         user = User.objects.create(
             username=item["username"], full_name=item.get("full_name", ""), agency=agency,
-            nip=item.get("nip", ""), password=hashed,
+            nip=item.get("nip", ""), email=item.get("email", ""), password=hashed,
         )
         for pos in item.get("positions", []):
             Position.objects.create(
