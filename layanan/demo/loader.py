@@ -18,7 +18,7 @@ from layanan.agencies.models import Agency, Region, Unit
 from layanan.agencies.services import seed_holidays
 from layanan.standards import services as standard_services
 from layanan.standards.interchange import create_standard
-from layanan.standards.models import Service
+from layanan.standards.models import Service, ServiceKind
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "layanan-demo"
@@ -55,6 +55,39 @@ def load_agency(data: dict, *, password: str = DEMO_PASSWORD) -> Agency:
     for position, item in enumerate(data["services"], start=1):
         _create_published_service(agency, item, units, position)
     return agency
+
+
+def logins_summary(agency) -> list[str]:
+    """Who is who, for the demo logins list `make run` prints: each account with its role, title
+    and unit, then which account handles web requests of each service (the holder of the entry
+    step for the web channel)."""
+    from layanan.accounts.roles import Role
+    from layanan.requests.routing import entry_step
+
+    roles, kinds = dict(Role.choices), dict(ServiceKind.choices)
+    lines = []
+    staff = list(agency.staff.order_by("username").prefetch_related("positions__unit"))
+    for user in staff:
+        positions = "; ".join(
+            f"{roles.get(p.role, p.role)} — {p.title}" + (f" ({p.unit.name})" if p.unit_id else "")
+            for p in user.positions.all())
+        lines.append(f"  {user.username:<28} {positions}")
+    for service in agency.services.filter(published_standard__isnull=False).order_by("position"):
+        std = service.published_standard
+        steps = list(std.steps.select_related("unit").order_by("position"))
+        for kind in std.accepted_kinds:
+            step = entry_step(steps, "web", kind)
+            if step is None:
+                continue
+            holders = [u.username for u in staff if any(
+                p.role == step.role and (step.unit_id is None or p.unit_id == step.unit_id)
+                for p in u.positions.all())]
+            if not holders:
+                holders = [u.username for u in staff if any(p.role == step.role for p in u.positions.all())]
+            label = service.name if len(std.accepted_kinds) == 1 else f"{service.name}: {kinds[kind]}"
+            lines.append(f"  permohonan web «{label}» → {', '.join(holders) or '—'} "
+                         f"(langkah {step.position}: {step.actor})")
+    return lines
 
 
 def _create_units(agency, items) -> dict:

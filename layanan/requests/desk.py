@@ -41,6 +41,7 @@ class InboxFilterForm(forms.Form):
         ("", gettext_lazy("Semua")), (queries.SLA_AT_RISK, gettext_lazy("Mendekati tenggat")),
         (queries.SLA_BREACHED, gettext_lazy("Melewati tenggat"))])
     petugas = forms.ChoiceField(label=gettext_lazy("Petugas"), required=False)
+    q = forms.CharField(label=gettext_lazy("Cari"), required=False, max_length=100)
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
@@ -58,7 +59,7 @@ class InboxFilterForm(forms.Form):
         return queries.InboxFilters(
             tab=data.get("status") or queries.TAB_OPEN, service=data.get("layanan"),
             channel=data.get("kanal") or "", sla=data.get("sla") or "",
-            assignee=data.get("petugas") or "",
+            assignee=data.get("petugas") or "", query=(data.get("q") or "").strip(),
         )
 
 

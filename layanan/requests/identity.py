@@ -57,6 +57,7 @@ class ApplicantView:
     hidden: bool = False       # confidential, and the viewer is not the complaint handler
     masked: bool = False       # personal data masked (the viewer does not handle it)
     confidential: bool = False
+    id_label: str = "NIK"      # the identity document the counter recorded (SIM, Paspor…), else NIK
 
 
 def applicant_view(request, user, *, log: bool = True) -> ApplicantView:
@@ -78,6 +79,7 @@ def applicant_view(request, user, *, log: bool = True) -> ApplicantView:
         letter_signatory=request.letter_signatory,
         type_label=request.get_applicant_type_display(), masked=not whole,
         confidential=request.confidential,
+        id_label=request.get_applicant_id_type_display() if request.applicant_id_type else "NIK",
     )
     if log and request.confidential:
         log_identity_views([request], user)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from layanan.accounts.models import User
 from layanan.accounts.roles import AGENCY_WIDE, REGION_WIDE, Role
@@ -88,6 +91,7 @@ class InboxFilters:
     channel: str = ""
     sla: str = ""
     assignee: str = ""          # a user id, or UNASSIGNED
+    query: str = ""             # text search: subject, code, applicant name (where the viewer may see it)
 
     def apply(self, qs, now, *, with_tab: bool = True):
         if with_tab:
@@ -199,6 +203,8 @@ def inbox(user, *, scope: str = SCOPE_MINE, filters: InboxFilters | None = None,
     if scope not in {key for key, _label in scopes}:
         scope = SCOPE_MINE
     base = filters.apply(scope_queryset(user, scope), now, with_tab=False)
+    if filters.query:
+        base = search(base, filters.query, user)
     counts = state_counts(base)
     qs = filters.apply(base, now)
     position = decode_cursor(cursor)
@@ -226,6 +232,91 @@ def inbox(user, *, scope: str = SCOPE_MINE, filters: InboxFilters | None = None,
     tabs.append((TAB_ALL, _("Semua"), counts[TAB_ALL]))
     return InboxPage(rows=rows, next_cursor=next_cursor, counts=counts, tabs=tabs, scope=scope,
                      scopes=scopes)
+
+
+# ---------------------------------------------------------------- text search
+
+MAX_SEARCH_WORDS = 6
+
+
+def _words(query: str) -> list[str]:
+    return [w for w in query.split() if w][:MAX_SEARCH_WORDS]
+
+
+def search(qs, query: str, user):
+    """Requests whose subject, tracking code or applicant name match every word of `query`.
+
+    The applicant's name is searched only where the viewer may see it (access.sees_identity_q):
+    searching a confidential complainant's name must not reveal that the complaint exists. On
+    PostgreSQL the subject is matched by full-text search with the 'simple' configuration (no
+    stemming — Indonesian words are not English ones; every word a prefix), the code and the name
+    by a case-insensitive substring; on SQLite everything by the substring (LIKE).
+    """
+    words = _words(query)
+    if not words:
+        return qs
+    names = access.sees_identity_q(user)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        qs = qs.annotate(subject_search=SearchVector("subject", config="simple"))
+        for word in words:
+            term = re.sub(r"[^\w]", "", word)
+            subject = Q(subject_search=SearchQuery(f"{term}:*", config="simple", search_type="raw")) \
+                if term else Q(subject__icontains=word)
+            qs = qs.filter(subject | Q(tracking_code__icontains=word)
+                           | (Q(applicant_name__icontains=word) & names)
+                           | (Q(organisation_name__icontains=word) & names))
+        return qs
+    for word in words:
+        qs = qs.filter(Q(subject__icontains=word) | Q(tracking_code__icontains=word)
+                       | (Q(applicant_name__icontains=word) & names)
+                       | (Q(organisation_name__icontains=word) & names))
+    return qs
+
+
+# ---------------------------------------------------------------- XLSX export
+
+EXPORT_LIMIT = 10000
+
+
+def export_rows(user, *, scope: str = SCOPE_MINE, filters: InboxFilters | None = None, now=None):
+    """The inbox as rows for a spreadsheet: the same scope and filters, in due order, at most
+    EXPORT_LIMIT rows; the applicant as the inbox shows them (masked phone, confidential names
+    hidden unless the viewer handles complaints — and then the view is logged), never the NIK."""
+    now = now or timezone.now()
+    filters = filters or InboxFilters()
+    if scope not in {key for key, _label in scopes_for(user)}:
+        scope = SCOPE_MINE
+    qs = filters.apply(scope_queryset(user, scope), now)
+    if filters.query:
+        qs = search(qs, filters.query, user)
+    rows = list(qs.select_related("service", "current_step", "assignee", "assigned_unit")
+                .defer(*ROW_FIELDS_DEFERRED).order_by(F("due_at").asc(nulls_last=True), "id")[:EXPORT_LIMIT])
+    revealed, out = [], []
+    for row in rows:
+        applicant = row_applicant(row, user)
+        if row.confidential and applicant != str(HIDDEN):
+            revealed.append(row)
+        out.append([
+            row.tracking_code, row.service.name, row.get_kind_display(), row.subject, applicant,
+            CHANNEL_LABELS.get(row.channel, row.channel), STATE_LABELS.get(row.state, row.state),
+            f"{row.current_step.position}. {row.current_step.actor}" if row.current_step else "",
+            str(row.assignee or row.assigned_unit or ""),
+            timezone.localtime(row.created_at).replace(tzinfo=None),
+            timezone.localtime(row.due_at).replace(tzinfo=None) if row.due_at else None,
+            {SLA_BREACHED: _("Melewati tenggat"), SLA_AT_RISK: _("Mendekati tenggat")}.get(
+                sla_badge(row, now), ""),
+        ])
+    log_identity_views(revealed, user)
+    return out
+
+
+EXPORT_HEADER = [
+    gettext_lazy("Kode lacak"), gettext_lazy("Layanan"), gettext_lazy("Jenis"), gettext_lazy("Perihal"),
+    gettext_lazy("Pemohon"), gettext_lazy("Kanal"), gettext_lazy("Status"), gettext_lazy("Tahap"),
+    gettext_lazy("Petugas / unit"), gettext_lazy("Diterima"), gettext_lazy("Tenggat"), gettext_lazy("SLA"),
+]
 
 
 def services_for(user):

@@ -10,6 +10,7 @@ from . import views_desk  # noqa: E402
 
 urlpatterns += [
     path("permohonan/", views_desk.inbox, name="inbox"),
+    path("permohonan/ekspor.xlsx", views_desk.inbox_export, name="inbox_export"),
     path("permohonan/<int:pk>/", views_desk.request_detail, name="request"),
     path("permohonan/<int:pk>/tindakan/<slug:action>/", views_desk.act, name="act"),
     path("permohonan/<int:pk>/berkas/<int:attachment_pk>/", views_desk.attachment, name="attachment"),
@@ -26,6 +27,7 @@ from . import views_counter  # noqa: E402
 
 urlpatterns += [
     path("loket/", views_counter.counter, name="counter"),
+    path("loket/buku-tamu/", views_counter.guestbook, name="guestbook"),
     path("loket/tamu/<int:pk>/keluar/", views_counter.guest_out, name="guest_out"),
     path("loket/tanda-terima/<int:pk>/", views_counter.counter_receipt, name="counter_receipt"),
 ]

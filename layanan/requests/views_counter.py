@@ -12,9 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layanan.accounts.roles import COUNTER_ROLES
+from layanan.core import xlsx
 from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404
 
+from . import guestbook as guestbook_queries
 from . import intake, receipt
 from .forms import CounterForm
 from .models import GuestBookEntry, Request
@@ -60,6 +62,25 @@ def counter(request):
             "older_guests_url": _counter_url(service_pk, tamu_sebelum=older) if older else "",
             "service_groups": intake.published_service_groups(agency, service_pk),
         }, status=form_status(request))
+
+
+@never_cache
+@role_required(*COUNTER_ROLES)
+@require_GET
+def guestbook(request):
+    """The buku tamu over a date range: on screen, printable (?cetak=1) and as XLSX (?format=xlsx)."""
+    agency = _agency_of(request.user)
+    span = guestbook_queries.read_range(agency, request.GET)
+    rows = guestbook_queries.entries(agency, span)
+    if request.GET.get("format") == "xlsx":
+        return xlsx.response([str(h) for h in guestbook_queries.HEADER],
+                             guestbook_queries.export_rows(agency, rows),
+                             filename=f"buku-tamu-{span.start:%Y%m%d}-{span.end:%Y%m%d}.xlsx",
+                             title=_("Buku tamu"))
+    return render(request, "requests/counter/guestbook.html", {
+        "agency": agency, "span": span, "rows": rows, "printing": request.GET.get("cetak") == "1",
+        "query": request.GET.urlencode(), "limit": guestbook_queries.LIMIT,
+    })
 
 
 @role_required(*COUNTER_ROLES)

@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from layanan.accounts.roles import DESK_ROLES
+from layanan.core import xlsx
 from layanan.core.decorators import role_required
 from layanan.core.tenancy import get_scoped_or_404
 
@@ -27,6 +29,21 @@ desk_required = role_required(*DESK_ROLES)
 def _request_or_404(request, pk):
     return get_scoped_or_404(page.desk_request_queryset(request.user), request.user,
                              region_wide=False, pk=pk)
+
+
+def _inbox_scope_and_filters(request):
+    form = desk.InboxFilterForm(request.GET, user=request.user)
+    return form, form.filters(), request.GET.get("lingkup", inbox_queries.SCOPE_MINE)
+
+
+@desk_required
+def inbox_export(request):
+    """The inbox as it is filtered, as an XLSX file (personal data as the inbox shows it: masked)."""
+    _form, filters, scope = _inbox_scope_and_filters(request)
+    rows = inbox_queries.export_rows(request.user, scope=scope, filters=filters)
+    return xlsx.response([str(h) for h in inbox_queries.EXPORT_HEADER], rows,
+                         filename=f"permohonan-{timezone.localdate():%Y%m%d}.xlsx",
+                         title=_("Permohonan"))
 
 
 @desk_required

@@ -82,6 +82,13 @@ class StandardForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         std = self.instance
         self.fields["duration_text"].required = True
+        self.fields["duration_text"].widget.attrs.update({"size": 60, "class": "wide"})
+        # Rupiah in whole numbers ("Rp 0" / "Gratis"), never "0.00".
+        cost = self.fields["cost_amount"]
+        cost.widget = forms.NumberInput(attrs={"step": 1, "min": 0, "inputmode": "numeric"})
+        cost.help_text = _("Dalam rupiah, tanpa titik; centang Gratis bila tidak dipungut biaya.")
+        if std.cost_amount is not None and not self.is_bound:
+            self.initial["cost_amount"] = int(std.cost_amount)
         self.initial.update({
             "free": std.is_free,
             "facilities_text": "\n".join(std.facilities),
@@ -136,7 +143,9 @@ class StandardForm(forms.ModelForm):
 
 
 class ChannelForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Jenis"), choices=ChannelKind.choices)
+    # An empty first choice: a blank extra row stays blank (it used to post "Datang langsung" and
+    # every save added two public "Datang langsung" channels).
+    kind = forms.ChoiceField(label=_("Jenis"), choices=[("", "—"), *ChannelKind.choices], required=False)
     value = forms.CharField(label=_("Alamat / nomor"), max_length=300, required=False)
     label = forms.CharField(label=_("Keterangan"), max_length=300, required=False)
 
@@ -153,6 +162,20 @@ class ChannelForm(forms.Form):
 
 
 ChannelFormSet = forms.formset_factory(ChannelForm, extra=2, can_delete=True)
+
+
+def channels_from(formset) -> list[dict]:
+    """The channels of the components form: rows with a kind, each (kind, value, label) once."""
+    kept, seen = [], set()
+    for data in formset.cleaned_data:
+        if not data or data.get("DELETE") or not data.get("kind"):
+            continue
+        row = {k: data.get(k) or "" for k in ("kind", "value", "label")}
+        key = tuple(row.values())
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 class RequirementForm(forms.ModelForm):
     """One requirement: what it is, who provides it (only the applicant's become uploads and
@@ -191,26 +214,50 @@ class StepForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 50})}
 
 
+def step_label(step) -> str:
+    text = " ".join(step.text.split())
+    return f"{step.position}. {step.actor} — {text[:60]}{'…' if len(text) > 60 else ''}"
+
+
 class BaseStepFormSet(forms.BaseInlineFormSet):
+    """The procedure editor: steps chosen by name where one step leads to another (not by typing
+    numbers), the order changed with ↑ / ↓ buttons (no JavaScript); the saved references follow
+    the steps when the order changes (views.steps)."""
+
     def __init__(self, *args, agency, **kwargs):
         self.agency = agency
         super().__init__(*args, **kwargs)
+
+    def step_choices(self):
+        existing = list(self.instance.steps.order_by("position")) if self.instance.pk else []
+        return [(s.position, step_label(s)) for s in existing]
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["unit"].queryset = self.agency.units.all()
         form.fields["unit"].required = False
+        steps = self.step_choices()
+        invalid = {"invalid_choice": _("Langkah %(value)s tidak ada.")}
+        form.fields["on_done"] = forms.TypedChoiceField(
+            label=_("Selesai → lanjut ke"), required=False, coerce=int, empty_value=None,
+            choices=[("", _("langkah berikutnya")), (0, _("selesai (akhir prosedur)")), *steps],
+            error_messages=invalid)
+        form.fields["on_cannot_resolve"] = forms.TypedChoiceField(
+            label=_("Tidak dapat diselesaikan → ke"), required=False, coerce=int, empty_value=None,
+            choices=[("", "—"), *steps], error_messages=invalid)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].widget = forms.HiddenInput()
 
     def clean(self):
         super().clean()
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        count = len(kept)
+        deleted = {f.instance.position for f in self.forms
+                   if f.instance.pk and f.cleaned_data and f.cleaned_data.get("DELETE")}
         for form in kept:
             for field in ("on_done", "on_cannot_resolve"):
                 target = form.cleaned_data.get(field)
-                if target and target > count:
-                    form.add_error(field, _("Langkah %(t)s tidak ada (hanya ada %(n)s langkah).")
-                                   % {"t": target, "n": count})
+                if target and target in deleted:
+                    form.add_error(field, _("Langkah %(t)s dihapus; pilih langkah lain.") % {"t": target})
         if sum(1 for f in kept if f.cleaned_data.get("starts_clock")) > 1:
             raise ValidationError(_("Hanya satu langkah yang boleh memulai perhitungan waktu."))
 

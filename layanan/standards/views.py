@@ -98,8 +98,7 @@ def edit(request, pk):
     channels = forms.ChannelFormSet(request.POST or None, prefix="ch", initial=std.channels)
     if request.method == "POST" and form.is_valid() and channels.is_valid():
         std = form.save(commit=False)
-        std.channels = [{k: c[k] for k in ("kind", "value", "label")}
-                        for c in channels.cleaned_data if c and not c.get("DELETE")]
+        std.channels = forms.channels_from(channels)
         std.save()
         messages.success(request, _("Komponen standar disimpan."))
         return redirect("standards:detail", pk=std.pk)
@@ -135,6 +134,21 @@ def requirements(request, pk):
                   status=form_status(request))
 
 
+def _moved(rows, move: str):
+    """`naik-3` / `turun-3`: row 3 (0-based, in the order shown) one up or down."""
+    direction, _sep, index = move.partition("-")
+    try:
+        index = int(index)
+    except ValueError:
+        return rows
+    other = index - 1 if direction == "naik" else index + 1 if direction == "turun" else -1
+    if not (0 <= index < len(rows) and 0 <= other < len(rows)):
+        return rows
+    rows = list(rows)
+    rows[index], rows[other] = rows[other], rows[index]
+    return rows
+
+
 @editor_required
 def steps(request, pk):
     std = _standard(request, pk, region_wide=False)
@@ -144,6 +158,10 @@ def steps(request, pk):
                                 agency=std.service.agency,
                                 queryset=Step.objects.filter(standard=std).order_by("position"))
     if request.method == "POST" and formset.is_valid():
+        rows = _moved(_ordered(formset), request.POST.get("geser", ""))
+        # The steps' references name steps by their position as listed now; they follow the steps.
+        renumber = {form.instance.position: position for position, form in enumerate(rows, start=1)
+                    if form.instance.pk}
         with transaction.atomic():
             for form in formset.deleted_forms:
                 if form.instance.pk:
@@ -151,10 +169,17 @@ def steps(request, pk):
             # Positions are unique per standard: park them before renumbering.
             for step in std.steps.all():
                 Step.objects.filter(pk=step.pk).update(position=step.position + 100000)
-            for position, form in enumerate(_ordered(formset), start=1):
+            for position, form in enumerate(rows, start=1):
                 step = form.save(commit=False)
                 step.standard, step.position = std, position
+                for field in ("on_done", "on_cannot_resolve"):
+                    target = getattr(step, field)
+                    if target:
+                        setattr(step, field, renumber.get(target, target))
                 step.save()
+        if request.POST.get("geser"):
+            messages.success(request, _("Urutan langkah diubah."))
+            return redirect("standards:steps", pk=std.pk)
         messages.success(request, _("Prosedur disimpan."))
         return redirect("standards:detail", pk=std.pk)
     return render(request, "standards/steps.html", {"std": std, "formset": formset},

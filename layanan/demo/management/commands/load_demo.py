@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from layanan.demo.loader import DEMO_PASSWORD, load_all
+from layanan.demo.loader import DEMO_PASSWORD, load_all, logins_summary
 
 
 class Command(BaseCommand):
@@ -9,6 +9,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         agencies = load_all()
         for agency in agencies:
-            usernames = ", ".join(agency.staff.order_by("username").values_list("username", flat=True))
-            self.stdout.write(f"{agency.code}: {agency.services.count()} layanan — login: {usernames}")
+            self.stdout.write(f"{agency.code} — {agency.name}: {agency.services.count()} layanan")
+            for line in logins_summary(agency):
+                self.stdout.write(line)
         self.stdout.write(f"Kata sandi semua akun demo: {DEMO_PASSWORD}")
