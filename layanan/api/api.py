@@ -289,7 +289,7 @@ def applicant_withdraw(
     summary="Download a product file",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             }
@@ -408,7 +408,7 @@ def add_attachments(request, code: str, files: list[UploadedFile] = File(...)): 
     summary="Download a file the staff user may open",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             }
