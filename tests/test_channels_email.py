@@ -2,10 +2,12 @@
 MIME: multipart/alternative, inline images, =?UTF-8? headers, attachments; answers go out through a
 real SMTP server (tests/smtp.py) in the thread of the citizen's e-mail."""
 
+import io
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from layanan.accounts.models import User
@@ -288,6 +290,11 @@ def test_polling_twice_fetches_nothing_twice(demo, imap_port):
     deliver(imap_port, raw)  # the same message delivered again (same Message-ID)
     assert mail.poll(mailbox) == 0
     assert Request.objects.filter(channel="email").count() == 1
+    deliver(imap_port, citizen_mail("Lewat perintah", "Isi")[0])
+    out = io.StringIO()
+    call_command("poll_mailboxes", "--agency", DUKCAPIL, stdout=out)
+    assert out.getvalue().strip() == f"{DUKCAPIL}: 1 new, 0 processed (ok)"  # processed by the worker task
+    assert Request.objects.filter(channel="email").count() == 2
 
 
 def test_a_wrong_password_is_reported_without_the_password(demo, imap_port):

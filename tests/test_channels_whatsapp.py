@@ -318,6 +318,8 @@ def test_delivery_statuses_are_stored_in_order_and_a_failure_falls_back(graph):
         )
     receipt.refresh_from_db()
     assert receipt.delivery_status == "read"
+    desk = fk_login("bangli.admin").get(f"/kelola/permohonan/{request.pk}/").content.decode()
+    assert "status WhatsApp: read" in desk and CITIZEN not in desk.replace("+" + CITIZEN, "")
 
     # A failed message, no e-mail address: the desk is asked to call.
     lifecycle.perform(request, staff("bangli.operator"), "advance")
@@ -331,6 +333,9 @@ def test_delivery_statuses_are_stored_in_order_and_a_failure_falls_back(graph):
     assert task.done_at is None
     petugas = fk_login("bangli.petugas")
     assert request.tracking_code in petugas.get("/kelola/kanal/telepon/").content.decode()
+    assert (
+        "Hubungi pemohon lewat telepon" in petugas.get(f"/kelola/permohonan/{request.pk}/").content.decode()
+    )
 
     # With an e-mail address the message goes by e-mail instead.
     Request.objects.filter(pk=request.pk).update(applicant_email="warga@example.com")
