@@ -115,8 +115,6 @@ INSTALLED_APPS = [
     "layanan.lapor",  # SP4N-LAPOR! reports, import, follow-up, LaporClient
     "ninja",  # django-ninja: the API's OpenAPI document and its docs page from the package's static files
     "layanan.channels",
-    "layanan.channels",
-    "layanan.channels",
     "huey.contrib.djhuey",
     "axes",  # login lockout (docs/operations.md "Logins")
     "csp",  # Content-Security-Policy header
@@ -342,18 +340,6 @@ RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
 # A resolved or closed request may be reopened within this many days.
 REQUEST_REOPEN_DAYS = int(os.environ.get("REQUEST_REOPEN_DAYS", "14"))
-
-# WhatsApp Business Cloud API (layanan/channels; docs/channels.md). Per-agency numbers and tokens are
-# stored encrypted in the database (/kelola/kanal/); these only say where the Graph API is.
-WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com").rstrip("/")
-WHATSAPP_GRAPH_VERSION = os.environ.get("WHATSAPP_GRAPH_VERSION", "v21.0")
-WHATSAPP_TIMEOUT = int(os.environ.get("WHATSAPP_TIMEOUT", "10"))
-
-# WhatsApp Business Cloud API (layanan/channels; docs/channels.md). Per-agency numbers and tokens are
-# stored encrypted in the database (/kelola/kanal/); these only say where the Graph API is.
-WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com").rstrip("/")
-WHATSAPP_GRAPH_VERSION = os.environ.get("WHATSAPP_GRAPH_VERSION", "v21.0")
-WHATSAPP_TIMEOUT = int(os.environ.get("WHATSAPP_TIMEOUT", "10"))
 
 # WhatsApp Business Cloud API (layanan/channels; docs/channels.md). Per-agency numbers and tokens are
 # stored encrypted in the database (/kelola/kanal/); these only say where the Graph API is.

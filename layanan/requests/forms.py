@@ -85,10 +85,6 @@ class ApplicantForm(FocusFirstError, forms.Form):
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     whatsapp_consent = forms.BooleanField(
         label=gettext_lazy("Kirim kabar permohonan ini juga lewat WhatsApp ke nomor di atas"), required=False)
-    whatsapp_consent = forms.BooleanField(
-        label=gettext_lazy("Kirim kabar permohonan ini juga lewat WhatsApp ke nomor di atas"), required=False)
-    whatsapp_consent = forms.BooleanField(
-        label=gettext_lazy("Kirim kabar permohonan ini juga lewat WhatsApp ke nomor di atas"), required=False)
     address = forms.CharField(label=gettext_lazy("Alamat"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}))
     organisation_name = _text(gettext_lazy("Nama instansi / organisasi"), max_length=255,

@@ -100,10 +100,6 @@ class Request(models.Model):
     consent_at = models.DateTimeField(_("persetujuan penggunaan data pribadi"), null=True, blank=True)
     # The applicant agreed to hear about the request on WhatsApp at applicant_phone (channels app).
     whatsapp_consent = models.BooleanField(_("kabar lewat WhatsApp"), default=False)
-    # The applicant agreed to hear about the request on WhatsApp at applicant_phone (channels app).
-    whatsapp_consent = models.BooleanField(_("kabar lewat WhatsApp"), default=False)
-    # The applicant agreed to hear about the request on WhatsApp at applicant_phone (channels app).
-    whatsapp_consent = models.BooleanField(_("kabar lewat WhatsApp"), default=False)
 
     subject = models.CharField(_("perihal"), max_length=300)
     description = models.TextField(_("uraian"), blank=True)
@@ -306,20 +302,6 @@ class OutboxMessage(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=255, blank=True)  # Message-ID, or the provider's id
-    # WhatsApp: the agency whose number sends it (also for dialogue replies without a request), and
-    # the delivery status the webhook reports (sent, delivered, read, failed; layanan/channels).
-    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
-    delivery_status = models.CharField(max_length=10, blank=True)
-    delivery_updated_at = models.DateTimeField(null=True, blank=True)
-    delivery_error = models.TextField(blank=True)
-    # WhatsApp: the agency whose number sends it (also for dialogue replies without a request), and
-    # the delivery status the webhook reports (sent, delivered, read, failed; layanan/channels).
-    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
-    delivery_status = models.CharField(max_length=10, blank=True)
-    delivery_updated_at = models.DateTimeField(null=True, blank=True)
-    delivery_error = models.TextField(blank=True)
     # WhatsApp: the agency whose number sends it (also for dialogue replies without a request), and
     # the delivery status the webhook reports (sent, delivered, read, failed; layanan/channels).
     agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE,
