@@ -28,6 +28,11 @@ class Region(models.Model):
 
     name = models.CharField(_("nama"), max_length=200)
     slug = models.SlugField(unique=True)
+    # Below this completeness score (0–100) enacting or publishing a standard asks for a confirmation;
+    # the region's overseer sets it on the league table.
+    min_completeness = models.PositiveSmallIntegerField(
+        _("ambang kelengkapan standar"), default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)])
 
     class Meta:
         ordering = ["name"]

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.roles import DESK_ROLES, Role
+from layanan.agencies.models import Region
 
 from .duration import DurationParseError, parse_duration
 from .models import (
@@ -289,6 +290,19 @@ class DiscussedForm(forms.Form):
             raise ValidationError(_("Jenis berkas tidak didukung: unggah PDF, PNG, JPEG atau DOCX."))
         upload.name = f"berita-acara.{kind.lower().replace('jpeg', 'jpg')}"  # stored by type, not name
         return upload
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(label=_("Yang perlu diperbaiki"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ThresholdForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["min_completeness"]
+        help_texts = {"min_completeness": _("Standar dengan skor di bawah angka ini hanya dapat ditetapkan "
+                                            "atau dipublikasikan dengan konfirmasi.")}
 
 
 class EnactForm(forms.Form):

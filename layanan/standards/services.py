@@ -105,6 +105,32 @@ def publish(std, user):
 
 
 @transaction.atomic
+def return_for_revision(std, user, *, note: str):
+    """The overseer (or the agency head) sends a discussed or enacted standard back to the agency
+    as a draft, with a note saying what to revise; the note stays on the draft."""
+    _require_role(user, Role.OVERSEER, Role.HEAD)
+    _require_status(std, Status.DISCUSSED, Status.ENACTED)
+    if not note.strip():
+        raise ValidationError(_("Tuliskan apa yang perlu diperbaiki."))
+    std.status = Status.DRAFT
+    std.review_note = note.strip()[:5000]
+    std.returned_at = timezone.now()
+    std.decree_number, std.decree_date, std.enacted_by = "", None, None
+    std.save()
+    return std
+
+
+def below_threshold(std, score: float | None = None):
+    """(score, threshold) when the standard's completeness is below its region's threshold, else None:
+    enacting or publishing it then asks for a confirmation."""
+    from .completeness import check_components, completeness_score
+
+    threshold = std.service.agency.region.min_completeness
+    score = completeness_score(check_components(std)) if score is None else score
+    return (score, threshold) if score < threshold else None
+
+
+@transaction.atomic
 def new_version(source: ServiceStandard, user) -> ServiceStandard:
     """A new draft copied from `source` (usually the published version)."""
     _require_role(user, Role.AGENCY_ADMIN)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, REGION_WIDE, Role
+from layanan.agencies.models import Region
 from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404, scoped
 
@@ -24,7 +25,8 @@ Status = ServiceStandard.Status
 
 
 def _standard(request, pk, *, region_wide=True):
-    qs = ServiceStandard.objects.select_related("service", "service__agency", "enacted_by")
+    qs = ServiceStandard.objects.select_related("service", "service__agency", "service__agency__region",
+                                                "enacted_by")
     return get_scoped_or_404(qs, request.user, region_wide=region_wide, pk=pk)
 
 
@@ -74,14 +76,21 @@ def detail(request, pk):
     user = request.user
     own_agency = user.is_superuser or user.agency_id == std.service.agency_id
     can_edit = own_agency and user.has_role(*EDIT_STANDARDS)
+    score = completeness_score(checks)
+    awaiting = std.status in {Status.DISCUSSED, Status.ENACTED}
+    can_enact = std.status == Status.DISCUSSED and (
+        (own_agency and user.has_role(Role.HEAD, Role.AGENCY_ADMIN)) or user.has_role(*ENACT_STANDARDS))
     return render(request, "standards/detail.html", {
-        "std": std, "service": std.service, "checks": checks, "score": completeness_score(checks),
+        "std": std, "service": std.service, "checks": checks, "score": score,
+        "low": services.below_threshold(std, score) if awaiting else None,
+        "can_return": awaiting and (
+            user.has_role(*ENACT_STANDARDS) or (own_agency and user.has_role(Role.HEAD))),
+        "return_form": forms.ReturnForm(),
         "sections": component_sections(std, requirements, steps),
         "missing": missing_for_publishing(std, steps) if std.status == Status.ENACTED else [],
         "can_edit": can_edit and std.is_editable,
         "can_discuss": can_edit and std.status == Status.DRAFT,
-        "can_enact": std.status == Status.DISCUSSED and (
-            (own_agency and user.has_role(Role.HEAD, Role.AGENCY_ADMIN)) or user.has_role(*ENACT_STANDARDS)),
+        "can_enact": can_enact,
         "can_publish": can_edit and std.status == Status.ENACTED,
         "can_new_version": can_edit and std.status == Status.PUBLISHED,
         "discussed_form": forms.DiscussedForm(), "enact_form": forms.EnactForm(),
@@ -220,15 +229,60 @@ def enact(request, pk):
     form = forms.EnactForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Isi nomor dan tanggal keputusan."))
+    elif _low_and_unconfirmed(request, std):
+        pass
     elif _run(request, std, services.enact, **form.cleaned_data):
         messages.success(request, _("Standar ditetapkan."))
     return redirect("standards:detail", pk=std.pk)
+
+
+def _low_and_unconfirmed(request, std) -> bool:
+    """Below the region's completeness threshold: enacting or publishing needs the tick."""
+    low = services.below_threshold(std)
+    if low and request.POST.get("confirm_low") != "1":
+        messages.error(request, _("Kelengkapan standar ini %(score)s, di bawah ambang daerah %(min)s. "
+                                  "Centang konfirmasi bila tetap ingin melanjutkan, atau kembalikan untuk "
+                                  "diperbaiki.") % {"score": low[0], "min": low[1]})
+        return True
+    return False
+
+
+@role_required(*ENACT_STANDARDS, Role.HEAD)
+@require_POST
+def return_for_revision(request, pk):
+    std = _standard(request, pk)
+    if not request.user.has_role(*ENACT_STANDARDS) and request.user.agency_id != std.service.agency_id:
+        raise Http404
+    form = forms.ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tuliskan apa yang perlu diperbaiki."))
+    elif _run(request, std, services.return_for_revision, note=form.cleaned_data["note"]):
+        messages.success(request, _("Standar dikembalikan kepada instansi untuk diperbaiki."))
+    return redirect("standards:detail", pk=std.pk)
+
+
+@role_required(*ENACT_STANDARDS)
+@require_POST
+def threshold(request):
+    """The region's overseer sets the completeness threshold below which enacting asks twice."""
+    region = Region.objects.filter(pk=request.user.scope_region_id).first()
+    if region is None:
+        raise Http404
+    form = forms.ThresholdForm(request.POST, instance=region)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Ambang kelengkapan disimpan: %(n)s.") % {"n": region.min_completeness})
+    else:
+        messages.error(request, _("Ambang harus angka 0–100."))
+    return redirect("standards:league")
 
 
 @editor_required
 @require_POST
 def publish(request, pk):
     std = _standard(request, pk, region_wide=False)
+    if _low_and_unconfirmed(request, std):
+        return redirect("standards:detail", pk=std.pk)
     if _run(request, std, services.publish):
         messages.success(request, _("Standar dipublikasikan; versi sebelumnya digantikan."))
     return redirect("standards:detail", pk=std.pk)
@@ -283,7 +337,14 @@ def league(request):
         agencies.setdefault(row["std"].service.agency, []).append(row["score"])
     table = sorted(((a, round(sum(s) / len(s), 1), len(s)) for a, s in agencies.items()),
                    key=lambda t: -t[1])
+    region = Region.objects.filter(pk=request.user.scope_region_id).first()
+    threshold = region.min_completeness if region else None
+    for row in rows:
+        row["low"] = threshold is not None and row["score"] < threshold
     return render(request, "standards/league.html", {
         "rows": rows, "agencies": table, "agency_code": agency_code,
         "pending": [r for r in rows if r["std"].status == Status.DISCUSSED],
+        "region": region, "threshold": threshold,
+        "threshold_form": forms.ThresholdForm(instance=region) if region and request.user.has_role(
+            *ENACT_STANDARDS) else None,
     })
