@@ -13,6 +13,9 @@ class ReadOnly(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the day totals are kept with every answer (rollups.py)
+
 
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(ReadOnly):

@@ -139,11 +139,6 @@ class SurveyResponse(models.Model):
         ]
         indexes = [
             # The aggregates read the nine scores straight from these (index-only on PostgreSQL).
-            models.Index(
-                fields=["region", "answered_on"],
-                name="survey_region_day",
-                include=[code.lower() for code in CODES],
-            ),
             models.Index(fields=["agency", "answered_on"], name="survey_agency_day"),
             models.Index(fields=["service", "answered_on"], name="survey_service_day"),
             models.Index(fields=["unit", "answered_on"], name="survey_unit_day"),
@@ -240,3 +235,69 @@ class SurveyReport(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.period}.{self.format}"
+
+
+def _sum_field():
+    return models.PositiveIntegerField(default=0)
+
+
+class DailyTotal(models.Model):
+    """The answers of one service on one day, summed: what every IKM is computed from.
+
+    Kept in the same transaction as each answer (rollups.add_answer); `manage.py survey_rollup`
+    rebuilds it from the answers. s1..s9 are the sums of the scores, c1..c9 the numbers of
+    answers per element (a paper form may leave one blank), `respondents` the forms."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("agencies.Region", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("standards.Service", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "agencies.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    day = models.DateField()
+    respondents = models.PositiveIntegerField(default=0)
+    s1, s2, s3, s4, s5, s6, s7, s8, s9 = (_sum_field() for _i in range(9))
+    c1, c2, c3, c4, c5, c6, c7, c8, c9 = (_sum_field() for _i in range(9))
+
+    class Meta:
+        verbose_name = _("rekap harian survei")
+        verbose_name_plural = _("rekap harian survei")
+        constraints = [models.UniqueConstraint(fields=["service", "unit", "day"], name="survey_daily_key")]
+        indexes = [
+            models.Index(fields=["region", "day"], name="survey_daily_region"),
+            models.Index(fields=["agency", "day"], name="survey_daily_agency"),
+            models.Index(fields=["unit", "day"], name="survey_daily_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} {self.day}: {self.respondents}"
+
+
+class DeliveredRequest(models.Model):
+    """A request delivered (resolved or closed) and the local day it was delivered: the population
+    of the survey's minimum sample. Kept from Request's post_save (rollups.request_saved) and
+    re-synchronised nightly and by `manage.py survey_rollup`."""
+
+    request = models.OneToOneField(
+        "requests.Request", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("agencies.Region", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("standards.Service", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "agencies.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("permohonan selesai (populasi survei)")
+        verbose_name_plural = _("permohonan selesai (populasi survei)")
+        indexes = [
+            models.Index(fields=["region", "day"], name="survey_delivered_region"),
+            models.Index(fields=["agency", "day"], name="survey_delivered_agency"),
+            models.Index(fields=["service", "day"], name="survey_delivered_service"),
+            models.Index(fields=["unit", "day"], name="survey_delivered_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_id} {self.day}"

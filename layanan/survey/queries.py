@@ -1,5 +1,6 @@
 """Read side of the survey: the index per service / unit / agency / region and period, computed
-from sums and counts aggregated in SQL (one query per scope and period), with the sample size.
+from sums and counts aggregated in SQL over the day totals (rollups.py: one query per scope and
+period, a few thousand rows for a region × year), with the sample size.
 
 `ikm_summary()` is the stable entry point for other apps (dashboards, the reports issue):
 
@@ -15,10 +16,9 @@ state resolved or closed, resolved (else closed) on a local date in [start, end]
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -26,14 +26,14 @@ from django.utils.translation import gettext as _
 
 from . import ikm
 from .ikm import CODES
-from .models import FollowUp, SurveyResponse
+from .models import DailyTotal, DeliveredRequest, FollowUp, SurveyResponse
 from .periods import MONTH, Period, period_of
 from .questionnaire import PROFILE
 
 _AGGREGATES = {
-    "n": Count("id"),
-    **{f"s_{c}": Sum(c.lower()) for c in CODES},
-    **{f"c_{c}": Count(c.lower()) for c in CODES},
+    "n": Sum("respondents"),
+    **{f"s_{c}": Sum(f"s{i}") for i, c in enumerate(CODES, start=1)},
+    **{f"c_{c}": Sum(f"c{i}") for i, c in enumerate(CODES, start=1)},
 }
 
 
@@ -91,17 +91,15 @@ def _parts(row) -> tuple[dict, dict, int]:
 
 
 def totals(q: Q, start: date, end: date) -> tuple[dict, dict, int]:
-    """(sums, answers, respondents) of the responses matching `q` in [start, end]: one query."""
-    row = SurveyResponse.objects.filter(q, answered_on__gte=start, answered_on__lte=end).aggregate(
-        **_AGGREGATES
-    )
+    """(sums, answers, respondents) of the scope `q` in [start, end]: one query over the day totals."""
+    row = DailyTotal.objects.filter(q, day__gte=start, day__lte=end).aggregate(**_AGGREGATES)
     return _parts(row)
 
 
 def totals_by(q: Q, start: date, end: date, key: str) -> dict:
     """{key value: (sums, answers, respondents)} grouped by `key` ("unit_id", "service_id"…)."""
     rows = (
-        SurveyResponse.objects.filter(q, answered_on__gte=start, answered_on__lte=end)
+        DailyTotal.objects.filter(q, day__gte=start, day__lte=end)
         .order_by()
         .values(key)
         .annotate(**_AGGREGATES)
@@ -112,8 +110,8 @@ def totals_by(q: Q, start: date, end: date, key: str) -> dict:
 def totals_by_month(q: Q, start: date, end: date) -> dict:
     """{first day of month: (sums, answers, respondents)}."""
     rows = (
-        SurveyResponse.objects.filter(q, answered_on__gte=start, answered_on__lte=end)
-        .annotate(month=TruncMonth("answered_on"))
+        DailyTotal.objects.filter(q, day__gte=start, day__lte=end)
+        .annotate(month=TruncMonth("day"))
         .order_by()
         .values("month")
         .annotate(**_AGGREGATES)
@@ -129,33 +127,9 @@ def totals_by_month(q: Q, start: date, end: date) -> dict:
 def population(
     *, region_id=None, agency_id=None, unit_id=None, service_id=None, start: date, end: date
 ) -> int:
-    """Requests of the scope delivered (resolved or closed) on a local date in [start, end]."""
-    from layanan.agencies.models import Agency
-    from layanan.requests.models import Request, State
-
-    requests = Request.objects.filter(state__in=[State.RESOLVED, State.CLOSED])
-    agencies = Agency.objects.all()
-    if region_id is not None:
-        requests = requests.filter(agency__region_id=region_id)
-        agencies = agencies.filter(region_id=region_id)
-    if agency_id is not None:
-        requests = requests.filter(agency_id=agency_id)
-        agencies = agencies.filter(pk=agency_id)
-    if unit_id is not None:
-        requests = requests.filter(service__unit_id__in=_unit_ids(unit_id))
-    if service_id is not None:
-        requests = requests.filter(service_id=service_id)
-    # Local dates: one window per time zone among the scope's agencies (WIB, WITA, WIT).
-    window = Q(pk__in=[])
-    for tz_name in sorted(set(agencies.values_list("timezone", flat=True))):
-        tz = ZoneInfo(tz_name)
-        lower = datetime.combine(start, time.min, tz)
-        upper = datetime.combine(end + timedelta(days=1), time.min, tz)
-        delivered = Q(resolved_at__gte=lower, resolved_at__lt=upper) | Q(
-            resolved_at__isnull=True, closed_at__gte=lower, closed_at__lt=upper
-        )
-        window |= Q(agency__timezone=tz_name) & delivered
-    return requests.filter(window).count()
+    """Requests of the scope delivered (resolved or closed) on a local day in [start, end]."""
+    q = response_filter(region_id=region_id, agency_id=agency_id, unit_id=unit_id, service_id=service_id)
+    return DeliveredRequest.objects.filter(q, day__gte=start, day__lte=end).count()
 
 
 def summarise(parts: tuple[dict, dict, int], *, population_count: int = 0) -> IkmSummary | None:

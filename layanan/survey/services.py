@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import rollups
 from .ikm import CODES, SCORES
 from .models import Channel, FollowUp, KioskSession, SurveyConfig, SurveyReport, SurveyResponse
 from .periods import KINDS
@@ -276,6 +277,7 @@ def record_answer(
     try:
         with transaction.atomic():
             response.save()
+            rollups.add_answer(response)  # the day's totals, in the same transaction
     except IntegrityError:
         # The same form or the same request, a moment ago (double click, two tabs).
         existing = None

@@ -1,9 +1,12 @@
 """Background tasks of the survey (djhuey imports every installed app's `tasks`)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from . import reports
+from . import reports, rollups
 
 
 @db_task(retries=1, retry_delay=60)
@@ -19,3 +22,11 @@ def build_report_task(report_pk: int):
 def scheduled_reports():
     """After each survey period: the XLSX and PDF report of the period just ended."""
     return reports.run_schedule()
+
+
+# 20:15 UTC (03:15 WIB): a safety net for the population rows kept from Request's post_save.
+@db_periodic_task(crontab(hour="20", minute="15"))
+@lock_task("survey-delivered-resync")
+def resync_delivered():
+    """Re-synchronise the delivered requests of the last 60 days with the requests table."""
+    return rollups.rebuild_delivered(since=timezone.localdate() - timedelta(days=60))
