@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 export LAYANAN_DEV ?= 1
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: eval-import run test test-fast lint bench bench-quick setup browser messages demo clean help worker channels
+.PHONY: eval-import run test test-fast lint bench bench-quick setup browser axe messages demo clean help worker channels
 
 help:
 	@echo "make run     - set up, migrate, load the five seed agencies, serve on http://127.0.0.1:8000"
@@ -42,6 +42,11 @@ channels:
 		 (apt-get update -q >/dev/null && apt-get install -y -q dovecot-imapd >/dev/null))) || \
 		(echo "dovecot is missing: apt-get install dovecot-imapd" && exit 1)
 
+# axe-core (the accessibility checks the browser tests run inside Chromium) from the npm registry,
+# into node_modules/ (not in the repository).
+axe:
+	@test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund --silent axe-core@4
+
 messages: setup
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 
@@ -62,7 +67,7 @@ demo: setup
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
 
-test: setup browser channels messages
+test: setup browser axe channels messages
 	@# No persistent connections in tests: the live server's request threads would keep them open.
 	DB_CONN_MAX_AGE=0 $(PY) -m pytest -q -p no:cacheprovider
 

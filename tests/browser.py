@@ -46,9 +46,36 @@ def fill_complaint_form(page, *, name, nik, phone, address, title, text, photo_n
     page.get_by_label("Nomor telepon / WhatsApp").fill(phone)
     if email:
         page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Alamat").fill(address)
+    page.locator("#id_address").fill(address)  # "Alamat" is also in "Lokasi kejadian (alamat …)"
     page.get_by_label("Judul pengaduan").fill(title)
     page.get_by_label("Uraian pengaduan").fill(text)
     page.get_by_label("Bukti dukung aduan").set_input_files(
         files=[{"name": photo_name, "mimeType": "image/jpeg", "buffer": jpeg_photo()}])
     page.get_by_label("Saya setuju data pribadi").check()
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, impacts=SERIOUS) -> list[dict]:
+    """axe-core's violations of `impacts` on the page as it is now ([] = none). axe-core comes from
+    the npm registry into node_modules/ (`make axe`); it is evaluated through the DevTools protocol,
+    which the page's Content-Security-Policy (no inline script) does not block."""
+    if not AXE.exists():
+        raise RuntimeError("axe-core is missing: run `make axe` (npm install --no-save axe-core@4)")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+    }""")
+    return [v for v in found if v["impact"] in impacts]
+
+
+def open_more_actions(page):
+    """Open "Tindakan lain" on the request page (the actions behind the one main action)."""
+    more = page.locator("details.desk-more")
+    if more.count():
+        more.first.evaluate("details => { details.open = true; }")

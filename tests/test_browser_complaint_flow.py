@@ -9,7 +9,7 @@ import pytest
 from layanan.demo.loader import DEMO_PASSWORD
 from layanan.requests.models import Request, State
 
-from .browser import browser_page, fill_complaint_form
+from .browser import browser_page, fill_complaint_form, open_more_actions
 from .smtp import smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,6 +24,7 @@ def sign_in(page, base, username):
 
 
 def act(page, label, note="", product=None, staff=None):
+    open_more_actions(page)  # actions other than the next step are behind "Tindakan lain"
     form = page.locator("form.desk-action").filter(has=page.get_by_role("button", name=label))
     if staff:
         select = form.locator("select[name=to_user]")

@@ -38,7 +38,7 @@ def test_citizen_complains_on_a_phone_and_follows_it(seeded, live_server):
         page.get_by_role("link", name="Lihat status").click()
         assert page.url.endswith(f"/lacak/{request.tracking_code}/{request.tracking_secret}/")
         status = page.locator("#status").inner_text()
-        assert status.startswith("Permohonan Anda telah diterima")
+        assert status.startswith("Pengaduan Anda telah diterima")  # a complaint is called one
         assert "Permohonan diterima" in page.locator("#riwayat").inner_text()
         assert "5106014507920003" not in page.content()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
