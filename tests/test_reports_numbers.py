@@ -92,13 +92,18 @@ FIXTURE = [
 CHANNELS = ["counter", "web", "counter", "email", "web", "counter", "letter", "web", "counter", "web"]
 
 
-@pytest.fixture
-def october(demo):
+def make_october() -> list:
+    """The hand-built month (FIXTURE) at ORGANISASI-KEDIRI, service 14."""
     svc = service("ORGANISASI-KEDIRI", 14)
     made = []
     for (received, finished, _late), channel in zip(FIXTURE, CHANNELS, strict=True):
         made.append(finish_at(submit_at(svc, received, channel), finished))
     return made
+
+
+@pytest.fixture
+def october(demo):
+    return make_october()
 
 
 def kediri_selection(**kwargs):

@@ -14,7 +14,7 @@ def resolutions(Request=None, Resolution=None, *, batch: int = 500) -> int:
     from layanan.requests.models import Request as LiveRequest
     from layanan.requests.models import SlaStatus, State
 
-    from .facts import working_time
+    from .facts import working_days_between, working_time
     from .models import Resolution as LiveResolution
 
     Request = Request or LiveRequest
@@ -28,15 +28,23 @@ def resolutions(Request=None, Resolution=None, *, batch: int = 500) -> int:
         .order_by("pk")
     )
     rows, n = [], 0
+    has_late_days = any(f.name == "late_days" for f in Resolution._meta.get_fields())
     for request in todo.iterator(chunk_size=batch):
         rejected = request.state == State.REJECTED
         finished = request.closed_at if rejected else (request.resolved_at or request.closed_at)
         start = request.clock_started_at or request.created_at
         pauses = [(p.started_at, p.ended_at) for p in request.pauses.all()]
-        minutes, days = working_time(clock.calendar_for(request.agency), start, finished, pauses)
+        calendar = clock.calendar_for(request.agency)
+        minutes, days = working_time(calendar, start, finished, pauses)
         late = bool(request.due_at and finished > request.due_at) or request.sla_status == SlaStatus.BREACHED
+        extra = {}
+        if has_late_days:
+            extra["late_days"] = (
+                round(working_days_between(calendar, request.due_at, finished), 4) if request.due_at else 0.0
+            )
         rows.append(
             Resolution(
+                **extra,
                 request_id=request.pk,
                 agency_id=request.agency_id,
                 service_id=request.service_id,

@@ -105,7 +105,9 @@ def resolution_for(request, finished) -> Resolution:
     """The Resolution row of `request` finished at `finished` (not saved)."""
     start = request.clock_started_at or request.created_at
     pauses = [(p.started_at, p.ended_at) for p in request.pauses.all()]
-    minutes, days = working_time(clock.calendar_for(request.agency), start, finished, pauses)
+    calendar = clock.calendar_for(request.agency)
+    minutes, days = working_time(calendar, start, finished, pauses)
+    late = working_days_between(calendar, request.due_at, finished) if request.due_at else 0.0
     return Resolution(
         request_id=request.pk,
         agency_id=request.agency_id,
@@ -122,6 +124,7 @@ def resolution_for(request, finished) -> Resolution:
         breached=clock.sla_status(request, finished) == SlaStatus.BREACHED,
         office_minutes=minutes,
         working_days=days,
+        late_days=round(late, 4),
     )
 
 

@@ -42,6 +42,7 @@ class Resolution(models.Model):
     breached = models.BooleanField(default=False)
     office_minutes = models.PositiveIntegerField(default=0)  # pauses (waiting on the applicant) excluded
     working_days = models.FloatField(default=0)
+    late_days = models.FloatField(default=0)  # working days past the due time (0 when on time)
 
     class Meta:
         verbose_name = _("penyelesaian permohonan")

@@ -28,9 +28,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
-    DurationField,
     ExpressionWrapper,
-    F,
     IntegerField,
     Max,
     Min,
@@ -107,22 +105,38 @@ class Volumes:
     by_unit: list = field(default_factory=list)  # [(unit id, name, n)]
 
 
-def volumes(sel: Selection) -> Volumes:
-    start, end = sel.bounds
-    bucket = sel.period.bucket()
-    rows = (
-        Request.objects.filter(sel.request_q(), created_at__gte=start, created_at__lt=end)
-        .annotate(
-            b=Trunc("created_at", bucket, output_field=DateField(), tzinfo=ZoneInfo(sel.tz)),
-            u=Coalesce("service__unit_id", "assigned_unit_id"),
+def _cached(sel: Selection, key: str, compute):
+    if key not in sel.cache:
+        sel.cache[key] = compute()
+    return sel.cache[key]
+
+
+def arrivals(sel: Selection) -> list[tuple]:
+    """(bucket, agency, service, channel, kind, unit, n) of the requests received in the period: the
+    one scan of requests.Request by (agency, created_at) that volumes, complaints and the region's
+    per-agency table share."""
+
+    def compute():
+        start, end = sel.bounds
+        return list(
+            Request.objects.filter(sel.request_q(), created_at__gte=start, created_at__lt=end)
+            .annotate(
+                b=Trunc("created_at", sel.period.bucket(), output_field=DateField(), tzinfo=ZoneInfo(sel.tz)),
+                u=Coalesce("service__unit_id", "assigned_unit_id"),
+            )
+            .values_list("b", "agency_id", "service_id", "channel", "kind", "u")
+            .annotate(n=Count("id"))
+            .order_by()
         )
-        .values_list("b", "service_id", "channel", "kind", "u")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+
+    return _cached(sel, "arrivals", compute)
+
+
+def volumes(sel: Selection) -> Volumes:
+    bucket = sel.period.bucket()
     by_bucket, by_service, by_channel, by_kind, by_unit = (defaultdict(int) for _i in range(5))
     total = 0
-    for b, service, channel, kind, unit, n in rows:
+    for b, _agency, service, channel, kind, unit, n in arrivals(sel):
         total += n
         by_bucket[b] += n
         by_service[service] += n
@@ -163,12 +177,24 @@ class Sla:
     histogram: list  # [(label, count)]
 
 
-def _promises(service_ids) -> dict:
-    """The promised time of each service's published standard, as the standard writes it."""
-    rows = Service.objects.filter(pk__in=set(service_ids)).values_list(
-        "pk", "published_standard__duration_text"
+def _promises(service_ids, before=None) -> dict:
+    """The promised time of each service, as its standard writes it: the version in force at `before`
+    (the period's end) — the last one published before it, or the first one ever published when all came
+    later — so a newer version does not rewrite a past report; without `before`, the public version."""
+    out = dict(
+        Service.objects.filter(pk__in=set(service_ids)).values_list("pk", "published_standard__duration_text")
     )
-    return {pk: (text or "") for pk, text in rows}
+    if before is not None:
+        chosen: dict = {}
+        for pk, published, text in (
+            ServiceStandard.objects.filter(service_id__in=set(service_ids), published_at__isnull=False)
+            .order_by("service_id", "published_at", "version")
+            .values_list("service_id", "published_at", "duration_text")
+        ):
+            if pk not in chosen or published < before:
+                chosen[pk] = text
+        out.update(chosen)
+    return {pk: (text or "") for pk, text in out.items()}
 
 
 def histogram_of(days) -> list[tuple[str, int]]:
@@ -183,30 +209,36 @@ def histogram_of(days) -> list[tuple[str, int]]:
     return list(zip(DAY_LABELS, counts, strict=True))
 
 
-def finished_rows(sel: Selection):
-    """(service, unit, kind, outcome, has promise, breached, working days) of each finish in the period."""
-    start, end = sel.bounds
-    return (
-        Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
-        .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
-        .values_list(
-            "service_id",
-            "unit_id",
-            "kind",
-            "outcome",
-            "promised",
-            "breached",
-            "working_days",
-            "office_minutes",
+def finished_rows(sel: Selection) -> list[tuple]:
+    """(agency, service, unit, kind, outcome, has promise, breached, working days, office minutes) of
+    each finish in the period: the one read of reports.Resolution (covering index on PostgreSQL)."""
+
+    def compute():
+        start, end = sel.bounds
+        return list(
+            Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
+            .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
+            .values_list(
+                "agency_id",
+                "service_id",
+                "unit_id",
+                "kind",
+                "outcome",
+                "promised",
+                "breached",
+                "working_days",
+                "office_minutes",
+            )
+            .order_by()
         )
-        .order_by()
-    )
+
+    return _cached(sel, "finishes", compute)
 
 
 def sla(sel: Selection) -> Sla:
     total = metrics.SlaFigures()
     services, units, kinds = (defaultdict(metrics.SlaFigures) for _i in range(3))
-    for service, unit, kind, outcome, promised, breached, days, minutes in finished_rows(sel):
+    for _agency, service, unit, kind, outcome, promised, breached, days, minutes in finished_rows(sel):
         values = {
             "has_promise": promised,
             "breached": breached,
@@ -217,7 +249,7 @@ def sla(sel: Selection) -> Sla:
         for group in (total, services[service], units[unit], kinds[kind]):
             group.add(**values)
     service_names, unit_names = _name_map(Service, services), _name_map(Unit, units)
-    promises = _promises(services)
+    promises = _promises(services, before=sel.bounds[1])
     return Sla(
         total=total,
         by_service=sorted(
@@ -272,29 +304,39 @@ def _age_case(now, column="created_at"):
     return Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField())
 
 
-def backlog(sel: Selection, now: datetime) -> Backlog:
-    late = clock.sla_status_q(SlaStatus.BREACHED, now)
-    risk = clock.sla_status_q(SlaStatus.AT_RISK, now)
-    rows = (
-        Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES))
-        .annotate(
-            age=_age_case(now),
-            sla=Case(
-                When(late, then=Value("b")),
-                When(risk, then=Value("r")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
+def open_rows(sel: Selection, now: datetime) -> list[tuple]:
+    """(agency, service, step, state, age bucket, "b"reached / at "r"isk / "", n, oldest arrival) of the
+    requests open now — the one scan of the open requests (partial index req_agency_open_due). The SLA
+    column is requests.clock.sla_status_q, so "breached" means what the inbox and the desk say."""
+
+    def compute():
+        late = clock.sla_status_q(SlaStatus.BREACHED, now)
+        risk = clock.sla_status_q(SlaStatus.AT_RISK, now)
+        return list(
+            Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES))
+            .annotate(
+                age=_age_case(now),
+                sla=Case(
+                    When(late, then=Value("b")),
+                    When(risk, then=Value("r")),
+                    default=Value(""),
+                    output_field=CharField(),
+                ),
+            )
+            .values_list("agency_id", "service_id", "current_step_id", "state", "age", "sla")
+            .annotate(n=Count("id"), oldest=Min("created_at"))
+            .order_by()
         )
-        .values_list("service_id", "current_step_id", "state", "age", "sla")
-        .annotate(n=Count("id"), oldest=Min("created_at"))
-        .order_by()
-    )
+
+    return _cached(sel, f"open:{now.isoformat()}", compute)
+
+
+def backlog(sel: Selection, now: datetime) -> Backlog:
     out = Backlog()
     ages = [0] * len(AGE_BUCKETS)
     states: dict = defaultdict(int)
     steps: dict = {}
-    for service, step, state, age, status, n, oldest in rows:
+    for _agency, service, step, state, age, status, n, oldest in open_rows(sel, now):
         out.open += n
         ages[age] += n
         states[state] += n
@@ -373,13 +415,15 @@ class Breaches:
     late_total_listed: int = 0
 
 
-def causes_of(request_ids, *, limit: int = 3) -> dict[int, list[str]]:
-    """The staff's own notes on each request (escalations, returns, internal notes), latest first."""
+def causes_of(request_ids, *, limit: int = 3, before=None) -> dict[int, list[str]]:
+    """The staff's own notes on each request (escalations, returns, internal notes), latest first;
+    with `before`, only what was written before that moment."""
     out: dict[int, list[str]] = defaultdict(list)
     if not request_ids:
         return out
+    events = Event.objects.filter(at__lt=before) if before is not None else Event.objects.all()
     events = (
-        Event.objects.filter(request_id__in=list(request_ids), action__in=CAUSE_ACTIONS)
+        events.filter(request_id__in=list(request_ids), action__in=CAUSE_ACTIONS)
         .exclude(note="")
         .order_by("request_id", "-at", "-id")
         .values_list("request_id", "action", "note")
@@ -392,44 +436,46 @@ def causes_of(request_ids, *, limit: int = 3) -> dict[int, list[str]]:
 
 def breaches(sel: Selection, now: datetime, *, limit: int = 50) -> Breaches:
     start, end = sel.bounds
+    out = Breaches(
+        finished_late=sum(1 for row in finished_rows(sel) if row[6]),
+        open_late=sum(row[6] for row in open_rows(sel, now) if row[5] == "b"),
+    )
+    if not sel.scope.personal:
+        return out
     late = Resolution.objects.filter(
         sel.resolution_q(), finished_at__gte=start, finished_at__lt=end, breached=True
     )
-    out = Breaches(finished_late=late.count())
     open_late = Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES)).filter(
         clock.sla_status_q(SlaStatus.BREACHED, now)
     )
-    out.open_late = open_late.count()
-    if not sel.scope.personal:
-        return out
-    rows = list(
-        late.annotate(
-            lateness=ExpressionWrapper(F("finished_at") - F("due_at"), output_field=DurationField())
-        )
-        .order_by("-lateness", "id")
-        .values_list("request_id", "agency_id", "service_id", "due_at", "finished_at")[:limit]
-    )
+    # Worst first: working days past the due time, as recorded at the finish (a holiday added to the
+    # calendar later does not change a past report).
+    scored = [
+        (round(days, 1), rid, svc, due, fin)
+        for rid, svc, due, fin, days in late.order_by("-late_days", "id").values_list(
+            "request_id", "service_id", "due_at", "finished_at", "late_days"
+        )[:limit]
+    ]
     calendars = {}
 
-    def late_days(agency_id, due, finished):
-        if due is None or finished is None:
+    def late_days(agency_id, due, moment):
+        if due is None:
             return None
         if agency_id not in calendars:
             from layanan.agencies.models import Agency
 
             calendars[agency_id] = clock.calendar_for(Agency.objects.get(pk=agency_id))
-        return round(working_days_between(calendars[agency_id], due, finished), 1)
+        return round(working_days_between(calendars[agency_id], due, moment), 1)
 
-    scored = [(late_days(a, due, fin), rid, svc, due, fin) for rid, a, svc, due, fin in rows]
     opened = list(
         open_late.order_by("due_at", "id").values_list(
             "pk", "agency_id", "service_id", "due_at", "tracking_code"
         )[:limit]
     )
-    ids = {r[1] for r in scored} | {r[0] for r in opened}
-    codes = dict(Request.objects.filter(pk__in=ids).values_list("pk", "tracking_code"))
+    codes = dict(Request.objects.filter(pk__in={r[1] for r in scored}).values_list("pk", "tracking_code"))
     names = _name_map(Service, {r[2] for r in scored} | {r[2] for r in opened})
-    notes = causes_of(ids)
+    notes = causes_of({r[1] for r in scored}, before=end)  # what was written by the period's end
+    notes.update(causes_of({r[0] for r in opened}))
     out.late_list = [
         BreachRow(rid, codes.get(rid, ""), names.get(svc, "?"), due, fin, days, notes.get(rid, []))
         for days, rid, svc, due, fin in scored
@@ -455,18 +501,18 @@ class Compensation:
 
 def compensation(sel: Selection) -> Compensation:
     start, end = sel.bounds
-    tasks = CompensationTask.objects.filter(**{"request__in": Request.objects.filter(sel.request_q())})
-    out = Compensation(
-        due=tasks.filter(created_at__gte=start, created_at__lt=end).count(),
-        done=tasks.filter(done_at__gte=start, done_at__lt=end).count(),
+    tasks = CompensationTask.objects.filter(request__in=Request.objects.filter(sel.request_q()).values("pk"))
+    counts = tasks.aggregate(
+        due=Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
+        done=Count("id", filter=Q(done_at__gte=start, done_at__lt=end)),
+        pending=Count("id", filter=Q(done_at__isnull=True)),
     )
-    pending = tasks.filter(done_at__isnull=True)
-    out.pending = pending.count()
-    if sel.scope.personal:
+    out = Compensation(due=counts["due"], done=counts["done"], pending=counts["pending"])
+    if sel.scope.personal and out.pending:
         out.pending_list = list(
-            pending.order_by("created_at").values_list(
-                "request__tracking_code", "request__service__name", "created_at", "promise"
-            )[:50]
+            tasks.filter(done_at__isnull=True)
+            .order_by("created_at")
+            .values_list("request__tracking_code", "request__service__name", "created_at", "promise")[:50]
         )
     return out
 
@@ -492,32 +538,30 @@ class Complaints:
 
 def complaints(sel: Selection, *, with_answers: bool = False) -> Complaints:
     start, end = sel.bounds
-    received = Request.objects.filter(
-        sel.request_q(), kind=Kind.COMPLAINT, created_at__gte=start, created_at__lt=end
-    )
     out = Complaints()
     by_service, by_channel = defaultdict(int), defaultdict(int)
-    for service, channel, n in (
-        received.values_list("service_id", "channel").annotate(n=Count("id")).order_by()
-    ):
-        out.received += n
-        by_service[service] += n
-        by_channel[channel] += n
+    for _b, _agency, service, channel, kind, _unit, n in arrivals(sel):
+        if kind == Kind.COMPLAINT:
+            out.received += n
+            by_service[service] += n
+            by_channel[channel] += n
     out.by_service = _sorted_counts(by_service, _name_map(Service, by_service))
     out.by_channel = _sorted_counts(by_channel, CHANNEL_LABELS)
     if sel.scope.personal and out.received:
+        received = Request.objects.filter(
+            sel.request_q(), kind=Kind.COMPLAINT, created_at__gte=start, created_at__lt=end
+        )
         subjects = received.order_by("-created_at").values_list("subject", flat=True)[:MAX_TOPIC_SUBJECTS]
         out.topics = metrics.topics(subjects)
-    finished = Resolution.objects.filter(
-        sel.resolution_q(), kind=Kind.COMPLAINT, finished_at__gte=start, finished_at__lt=end
-    )
-    agg = finished.aggregate(
-        n=Count("id"),
-        promised=Count("id", filter=Q(due_at__isnull=False)),
-        met=Count("id", filter=Q(due_at__isnull=False, breached=False)),
-    )
-    out.finished, out.with_promise, out.met = agg["n"], agg["promised"], agg["met"]
+    for _agency, _service, _unit, kind, _outcome, promised, breached, _days, _minutes in finished_rows(sel):
+        if kind == Kind.COMPLAINT:
+            out.finished += 1
+            out.with_promise += int(promised)
+            out.met += int(promised and not breached)
     if with_answers and sel.scope.personal:
+        finished = Resolution.objects.filter(
+            sel.resolution_q(), kind=Kind.COMPLAINT, finished_at__gte=start, finished_at__lt=end
+        )
         rows = list(
             finished.order_by("finished_at", "id").values_list(
                 "request_id", "service__name", "finished_at", "breached", "due_at", "outcome"
@@ -557,34 +601,18 @@ class AgencyRow:
 
 
 def per_agency(sel: Selection, now: datetime) -> list[AgencyRow]:
-    start, end = sel.bounds
     rows = {a.pk: AgencyRow(a) for a in sel.scope.agencies if a.pk in sel.agency_ids}
-    for agency, n in (
-        Request.objects.filter(sel.request_q(), created_at__gte=start, created_at__lt=end)
-        .values_list("agency_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        rows[agency].received = n
-    for agency, kind, promised, breached, days in (
-        Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
-        .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
-        .values_list("agency_id", "kind", "promised", "breached", "working_days")
-        .order_by()
-    ):
+    for _b, agency, _service, _channel, _kind, _unit, n in arrivals(sel):
+        rows[agency].received += n
+    for agency, _service, _unit, kind, _outcome, promised, breached, days, minutes in finished_rows(sel):
         row = rows[agency]
-        row.sla.add(has_promise=promised, breached=breached, working_days=days)
+        row.sla.add(has_promise=promised, breached=breached, working_days=days, office_minutes=minutes)
         if kind == Kind.COMPLAINT and promised:
             row.complaints_with_promise += 1
             row.complaints_met += int(not breached)
-    late = clock.sla_status_q(SlaStatus.BREACHED, now)
-    for agency, n, n_late in (
-        Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES))
-        .values_list("agency_id")
-        .annotate(n=Count("id"), late=Count("id", filter=late))
-        .order_by()
-    ):
-        rows[agency].open, rows[agency].open_late = n, n_late
+    for agency, _service, _step, _state, _age, status, n, _oldest in open_rows(sel, now):
+        rows[agency].open += n
+        rows[agency].open_late += n if status == "b" else 0
     return sorted(rows.values(), key=lambda r: r.agency.name)
 
 

@@ -113,6 +113,7 @@ class Selection:
     service_ids: tuple | None = None  # a report of some services only (its standards' schedule)
     request_id: int | None = None  # an evaluation after one case
     _services: list | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # one scan, several sections
 
     @property
     def agency_ids(self) -> list[int]:
@@ -179,4 +180,4 @@ class Selection:
         return q
 
     def with_period(self, period: Period) -> Selection:
-        return replace(self, period=period)
+        return replace(self, period=period, cache={})

@@ -72,7 +72,15 @@ def period_of(report) -> periods.Period:
 def scheduled_services(agency, kind: str, period: periods.Period) -> list[int]:
     """The agency's services whose standard schedules this kind of evaluation. Every standard is
     evaluated at least once a year (Permenpan RB 15/2014), so the yearly report covers all."""
-    services = Service.objects.filter(agency=agency, published_standard__isnull=False)
+    from django.db.models import Min
+
+    _start, end = period.bounds(agency.timezone)
+    # Due only for a service whose first standard was published before the period ended.
+    services = (
+        Service.objects.filter(agency=agency, published_standard__isnull=False)
+        .annotate(first=Min("standards__published_at"))
+        .filter(first__lt=end)
+    )
     if kind == Kind_.YEARLY:
         return sorted(services.values_list("pk", flat=True))
     return sorted(
@@ -175,7 +183,7 @@ def compute_figures(report, *, now: datetime | None = None) -> dict:
     sla_by_service = {row.key: row for row in sla.by_service}
     service_rows = []
     names = dict(Service.objects.filter(agency=report.agency).values_list("pk", "name"))
-    promises = queries._promises(names)
+    promises = queries._promises(names, before=end)
     listed = sorted(
         set(received) | set(sla_by_service) | set(backlog_end["per_service"]) | set(withdrawn) | services
     )
@@ -222,7 +230,7 @@ def compute_figures(report, *, now: datetime | None = None) -> dict:
             "request": report.request.tracking_code if report.request else None,
         },
         "period": {
-            "kind": report.kind,
+            "kind": str(report.kind),
             "label": period.label,
             "start": period.start.isoformat(),
             "end": period.last_day.isoformat(),
@@ -458,10 +466,10 @@ def run_after_case(now=None, *, window_days: int = 30) -> list[EvaluationReport]
     made = []
     for row in done.order_by("finished_at", "id"):
         tz = row.agency.timezone
-        start = row.created_at.astimezone(ZoneInfo(tz)).date()
+        start = min(row.created_at, row.started_at).astimezone(ZoneInfo(tz)).date()
         end = row.finished_at.astimezone(ZoneInfo(tz)).date() + timedelta(days=1)
         period = periods.Period(start, end)
-        key = report_key(row.agency, Kind_.AFTER_CASE, period, request=row.request)
+        key = report_key(row.agency, Kind_.AFTER_CASE, period, request=row.request, service=row.service)
         if EvaluationReport.objects.filter(key=key).exists():
             continue
         made.append(

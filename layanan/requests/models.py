@@ -164,6 +164,8 @@ class Request(models.Model):
             models.Index(fields=["assignee", "state", "due_at", "id"], name="req_assignee_due"),
             models.Index(fields=["assigned_unit", "state", "due_at", "id"], name="req_unit_due"),
             models.Index(fields=["state", "sla_status", "due_at"], name="req_sweep"),
+            # Reports: the requests an agency received in a period (layanan/reports, one range scan).
+            models.Index(fields=["agency", "created_at"], name="req_agency_created"),
         ]
 
     def __str__(self):
