@@ -289,7 +289,7 @@ def pdf_bytes(text: str = "Surat keterangan") -> bytes:
 
 
 @contextmanager
-def serve_site():
+def serve_site(workers: int = 16):
     """Layanan itself on a free port of 127.0.0.1 with a listen backlog of 512 (the platform opens many
     connections at once; Django's test server keeps only 10 waiting). Yields the base URL."""
     from django.core.handlers.wsgi import WSGIHandler
@@ -300,7 +300,21 @@ def serve_site():
             pass
 
     class Server(ThreadedWSGIServer):
+        """At most `workers` requests at a time (each holds a database connection, as a gunicorn worker
+        does); the others wait in the listen backlog, as they would in front of gunicorn."""
+
         request_queue_size = 512
+        slots = threading.BoundedSemaphore(workers)
+
+        def process_request(self, request, client_address):
+            self.slots.acquire()
+            super().process_request(request, client_address)
+
+        def process_request_thread(self, request, client_address):
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                self.slots.release()
 
     server = Server(("127.0.0.1", 0), Quiet, allow_reuse_address=False)
     server.set_app(WSGIHandler())

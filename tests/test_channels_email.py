@@ -349,3 +349,19 @@ def test_without_a_default_service_the_front_desk_classifies(demo, imap_port):
     other = Client()
     other.force_login(officer("bangli.petugas"))
     assert other.get(f"/kelola/kanal/klasifikasi/{rows[1].pk}/").status_code == 404
+
+
+def test_anonymising_the_request_forgets_the_sender(demo, imap_port):
+    mailbox = make_mailbox(demo[DUKCAPIL], imap_port, default=False)
+    deliver(
+        imap_port,
+        citizen_mail("Data saya", "Isi", files=[("kk.pdf", fk.pdf_bytes(), "application", "pdf")])[0],
+    )
+    mail.poll(mailbox)
+    row = InboundEmail.objects.get()
+    assert row.raw and row.sender == "siti@warga.test"
+    request = mail.classify(row, Service.objects.get(agency=demo[DUKCAPIL]), officer("dukcapil.petugas"))
+    Request.objects.filter(pk=request.pk).update(state=State.CLOSED, closed_at=request.created_at)
+    assert lifecycle.anonymise(request.pk)
+    row.refresh_from_db()
+    assert (row.sender, row.sender_digest, row.subject, row.message_id, row.raw.name) == ("", "", "", "", "")

@@ -448,3 +448,14 @@ def test_the_verify_token_is_redacted_from_request_logs():
 
     line = f"GET /kanal/whatsapp/X/?hub.mode=subscribe&hub.verify_token={fk.VERIFY_TOKEN}&hub.challenge=1"
     assert fk.VERIFY_TOKEN not in redact(line)
+
+
+def test_idle_contacts_and_old_events_are_forgotten(graph):
+    say("Halo")
+    say("batal")
+    old = timezone.now() - dialogue.CONTACT_KEPT - timedelta(days=1)
+    WhatsAppContact.objects.update(last_inbound_at=old)
+    WhatsAppEvent.objects.update(processed_at=old)
+    say("Halo lagi", "6281234500099")  # a recent one stays
+    assert dialogue.forget_idle() == 1 + 2
+    assert WhatsAppContact.objects.count() == 1 and WhatsAppEvent.objects.count() == 1

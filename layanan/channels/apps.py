@@ -22,3 +22,9 @@ class ChannelsConfig(AppConfig):
         # Staff hear of their work: a timeline event (disposition, assignment, escalation, a step
         # reached) is turned into notices after its transaction commits (staff.py, in the worker).
         post_save.connect(tasks.event_saved_receiver, sender=Event, dispatch_uid="channels.staff_notices")
+        # Anonymising a request also forgets what its e-mails kept of the sender.
+        from layanan.requests.models import Request
+
+        from .receivers import request_saved
+
+        post_save.connect(request_saved, sender=Request, dispatch_uid="channels.anonymised")

@@ -439,3 +439,20 @@ def expire_idle(now=None) -> int:
             )
             ended += 1
     return ended
+
+
+# ---------------------------------------------------------------- keeping little (UU 27/2022)
+
+CONTACT_KEPT = timedelta(days=30)
+
+
+def forget_idle(now=None) -> int:
+    """Contacts that have not written for CONTACT_KEPT (their number, profile name, last message time)
+    and processed webhook events of that age (kept that long only to recognise redeliveries)."""
+    from .models import WhatsAppEvent
+
+    now = now or timezone.now()
+    before = now - CONTACT_KEPT
+    contacts = WhatsAppContact.objects.filter(dialogue_step="", last_inbound_at__lt=before).delete()[0]
+    events = WhatsAppEvent.objects.filter(processed_at__lt=before).delete()[0]
+    return contacts + events

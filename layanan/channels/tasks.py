@@ -42,6 +42,11 @@ def expire_dialogues():
     return dialogue.expire_idle()
 
 
+@db_periodic_task(crontab(minute="30", hour="3"))
+def forget_idle_contacts():
+    return dialogue.forget_idle()
+
+
 @db_periodic_task(crontab(minute="0", hour="*"))
 def staff_digests():
     """Each officer who chose the digest gets it once a day, at the first hour of the agency's office
