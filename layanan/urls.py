@@ -10,13 +10,11 @@ urlpatterns = [
     path("kelola/standar/", include("layanan.standards.urls")),
     path("kelola/impor/", include("layanan.importer.urls")),
     path("kelola/privasi/", include("layanan.privacy.urls")),
-    path("kelola/kanal/", include("layanan.channels.urls")),
     path("kelola/laporan/", include("layanan.reports.urls")),
     path("kelola/kanal/", include("layanan.channels.urls")),
     path("kelola/survei/", include("layanan.survey.urls")),
     path("kelola/", include("layanan.requests.urls_desk")),
     path("api/v1/", include("layanan.api.urls")),
-    path("kanal/", include("layanan.channels.urls_public")),  # WhatsApp webhook (signed)
     path("open311/v2/", include("layanan.api.urls_open311")),
     path("kelola/api/", include("layanan.api.urls_staff")),
     path("kelola/lapor/", include("layanan.lapor.urls")),
