@@ -206,7 +206,8 @@ RequirementFormSet = forms.inlineformset_factory(
 
 
 class StepForm(forms.ModelForm):
-    role = forms.ChoiceField(label=_("Peran"), choices=STEP_ROLES)
+    # An empty first choice, so a blank "new step" row a browser posts stays blank.
+    role = forms.ChoiceField(label=_("Peran"), choices=[("", "—"), *STEP_ROLES])
 
     class Meta:
         model = Step
