@@ -205,3 +205,21 @@ def test_preferences_are_checked(demo):
     assert tim.get("/kelola/kanal/").status_code == 404
     assert tim.get("/kelola/kanal/klasifikasi/").status_code == 404
     assert login("bangli.petugas").get("/kelola/kanal/klasifikasi/").status_code == 200
+
+
+def test_a_draft_returned_for_revision_reaches_the_officer_it_goes_back_to(complaint):
+    from layanan.requests.models import Event
+
+    back = Event(
+        request=complaint,
+        at=timezone.now(),
+        action="return_for_revision",
+        actor=user("bangli.kabid"),
+        actor_kind="staff",
+        from_step=3,
+        to_step=2,
+        note="Perbaiki paragraf dua.",
+        data={"to_user": user("bangli.tim").pk},
+    )
+    kind, people = staff_notices.recipients(complaint, back)
+    assert kind == StaffNotice.Kind.RETURNED and [u for u, _mail in people] == [user("bangli.tim")]

@@ -32,25 +32,19 @@ from layanan.standards.models import StepAction
 
 from .models import NoticedEvent, StaffNotice, StaffPreference
 
+Kind = StaffNotice.Kind
 STEP_ACTIONS = frozenset(StepAction.values)
+NAMED = {
+    "assign": Kind.ASSIGNED,
+    "dispose": Kind.DISPOSED,
+    "escalate": Kind.ESCALATED,
+    "return_for_revision": Kind.RETURNED,
+}  # the person the action names
 NOTIFY_ACTIONS = (
-    frozenset(
-        {
-            "received",
-            "dispose",
-            "assign",
-            "escalate",
-            "reopen",
-            "supply",
-            "message",
-            "sla_at_risk",
-            "sla_breached",
-        }
-    )
+    frozenset({"received", "reopen", "supply", "message", "object", "sla_at_risk", "sla_breached", *NAMED})
     | STEP_ACTIONS
 )
 MAX_RECIPIENTS = 20
-Kind = StaffNotice.Kind
 
 
 def holders(request: Request) -> list[User]:
@@ -77,10 +71,9 @@ def _named_user(request, event) -> User | None:
 def recipients(request: Request, event: Event) -> tuple[str, list]:
     """(notice kind, [(user, also e-mail?)]) for one event."""
     action = event.action
-    if action in {"assign", "dispose", "escalate"}:
-        kind = {"assign": Kind.ASSIGNED, "dispose": Kind.DISPOSED, "escalate": Kind.ESCALATED}[action]
+    if action in NAMED:  # a draft returned for revision goes to whoever sent it up
         named = _named_user(request, event)
-        return kind, [(u, True) for u in ([named] if named else holders(request))]
+        return NAMED[action], [(u, True) for u in ([named] if named else holders(request))]
     if action in {"sla_at_risk", "sla_breached"}:
         from layanan.requests.sweep import _ladder
 
@@ -90,7 +83,7 @@ def recipients(request: Request, event: Event) -> tuple[str, list]:
         # A new request in the inbox: the bell only (an e-mail to every front-desk officer for every
         # new request would drown the ones that name a person).
         return Kind.NEW, [(u, False) for u in holders(request)]
-    if action in {"supply", "message"}:
+    if action in {"supply", "message", "object"}:
         if event.actor_kind != "applicant":
             return "", []
         return Kind.APPLICANT, [(u, True) for u in holders(request)]
