@@ -69,9 +69,12 @@ def kiosk_hours() -> int:
 
 
 def config_of(agency) -> SurveyConfig:
-    """The agency's questionnaire settings (defaults when it has none yet; not saved)."""
-    found = SurveyConfig.objects.filter(agency=agency).first()
-    return found or SurveyConfig(agency=agency)
+    """The agency's questionnaire settings (defaults when it has none yet; not saved). Read through
+    the agency (one query, none where the caller select_related "agency__survey_config")."""
+    try:
+        return agency.survey_config
+    except SurveyConfig.DoesNotExist:
+        return SurveyConfig(agency=agency)
 
 
 def element_order(agency) -> list[str]:
@@ -116,7 +119,11 @@ def request_from_token(token: str):
         pk = int(data["r"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-    return Request.objects.select_related("agency", "service", "service__unit").filter(pk=pk).first()
+    return (
+        Request.objects.select_related("agency", "agency__survey_config", "service", "service__unit")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def delivered_at(request) -> datetime | None:
@@ -251,10 +258,7 @@ def record_answer(
     agency = service.agency
     fields = _clean_scores(scores, require_all=channel != Channel.PAPER)
     fields.update(_clean_profile(profile or {}))
-    if form_token:
-        existing = SurveyResponse.objects.filter(form_token=form_token).first()
-        if existing:
-            return existing, False
+    # A form sent twice is found by the unique form_token when its INSERT fails (below): no lookup first.
     if request is not None:
         existing = answer_of(request)
         if existing:
@@ -328,7 +332,9 @@ def kiosk_from_token(token: str, now=None) -> KioskSession | None:
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
     session = (
-        KioskSession.objects.select_related("agency", "service", "service__agency").filter(pk=pk).first()
+        KioskSession.objects.select_related("agency", "agency__survey_config", "service", "service__agency")
+        .filter(pk=pk)
+        .first()
     )
     now = now or timezone.now()
     if session is None or session.ended_at is not None or session.expires_at <= now:
