@@ -30,6 +30,7 @@ SLA = Path(__file__).resolve().parent / "sla_bench.py"
 REQUESTS = Path(__file__).resolve().parent / "requests_bench.py"
 API = Path(__file__).resolve().parent / "api_bench.py"
 CHANNELS = Path(__file__).resolve().parent / "channels_bench.py"
+SURVEY = Path(__file__).resolve().parent / "survey_bench.py"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 
 
@@ -116,6 +117,10 @@ def main(argv=None) -> int:
         # The JSON API with 1,000,000 requests (quick: 50,000): bench/api_bench.py.
         codes["api"] = subprocess.run(
             [sys.executable, str(API), *(["--quick"] if args.quick else []),
+             *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
+        # The satisfaction survey: IKM of a region × year over 1,000,000 answers (quick: 100,000), submit p95.
+        codes["survey"] = subprocess.run(
+            [sys.executable, str(SURVEY), *(["--quick"] if args.quick else []),
              *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
     print(f"# bench finished in {time.perf_counter() - start:.0f} s", flush=True)
     failed = {name: code for name, code in codes.items() if code}
