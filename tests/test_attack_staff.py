@@ -24,6 +24,8 @@ gets through is undone before the next case.
 """
 
 import hashlib
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -263,6 +265,13 @@ CASES = [
         "discussed_on": "2024-05-01", "notes": "Dibahas (diretas)"}, effective=True),
     Case("standards:enact", ENACTORS, obj("discussed"), get=False, post=lambda side: {
         "decree_number": "DIRETAS/1", "decree_date": "2024-05-02"}, effective=True),
+    # standards.views.return_for_revision: role_required(*ENACT_STANDARDS, HEAD); the overseer only in
+    # its own region, the head only in its own agency.
+    Case("standards:return_for_revision", frozenset({KADIS}), obj("discussed"), get=False,
+         post=lambda side: {"note": "Perbaiki (diretas)"}, effective=True),
+    # standards.views.threshold: role_required(*ENACT_STANDARDS) — the overseer, for its own region.
+    Case("standards:threshold", ONLY_OVERSEER, get=False, post=lambda side: {"min_completeness": "70"},
+         effective=True),
     Case("standards:publish", ONLY_ADMIN, obj("enacted"), get=False, post=lambda side: {}, effective=True),
     Case("standards:new_version", ONLY_ADMIN, obj("published"), get=False, post=lambda side: {},
          effective=True),
@@ -282,6 +291,7 @@ CASES = [
     # requests.views_desk: role_required(*DESK_ROLES), the request through tenancy (region_wide=False),
     # then access.py decides the action or the download.
     Case("desk:inbox", DINSOS),
+    Case("desk:inbox_export", DINSOS, query="?lingkup=instansi"),
     Case("desk:request", DINSOS, req_kwargs()),
     Case("desk:act", DINSOS, act("note"), get=False,
          post=version(lambda side: {"note": "Catatan diretas"}), effective=True),
@@ -308,6 +318,8 @@ CASES = [
     Case("desk:counter", COUNTER, post=lambda side: {
         "action": "guest", "applicant_name": "Tamu Diretas", "subject": "Informasi"},
         ok=frozenset({302, 400})),
+    Case("desk:guestbook", COUNTER),
+    Case("desk:guestbook#xlsx", COUNTER, query="?format=xlsx"),
     Case("desk:guest_out", COUNTER, obj("guest"), get=False, post=lambda side: {}, effective=True),
     Case("desk:counter_receipt", COUNTER, req_kwargs()),
     # api.views_staff: role_required(*MANAGE_AGENCY); keys through tenancy (keys.keys_of).
@@ -528,6 +540,7 @@ def client_of(role) -> Client:
     return client
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Tables outside the tenant paths that a staff screen writes: the region's settings.
 REGION_TABLES = ["agencies.region", "reports.regionsetting"]
 
@@ -550,13 +563,18 @@ def changed(before, after) -> list[str]:
 
 
 def body(response) -> str:
+    """The text of a page, or of a spreadsheet's XML (an XLSX download is searched like a page)."""
     if getattr(response, "streaming", False):
         return ""
+    if response.get("Content-Type", "").startswith(XLSX):
+        with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+            return "".join(book.read(name).decode(errors="replace") for name in book.namelist()
+                           if name.endswith(".xml"))
     return response.content.decode(errors="replace")
 
 
 def assert_no_leak(response, role, side, where):
-    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith(("text/html", XLSX)):
         return
     html = body(response)
     foreign = ["A", "B"] if role == OVERSEER else ["B"]
@@ -625,6 +643,7 @@ def test_matrix(world, db, key, role):
     case = BY_KEY[key]
     client = client_of(role)
     methods = ["get", "post"] if case.post else ["get"]
+    state = None  # the last snapshot, while nothing was allowed to change since
     for side in case.agencies():
         url = url_of(case, side)
         for method in methods:
@@ -633,7 +652,7 @@ def test_matrix(world, db, key, role):
             allowed = role != ANONYMOUS and side == "A" and role in (
                 case.may if method == "get" else case.may_post())
             compare = (case.inert or not allowed) and (method == "post" or case.writes_on_get)
-            before = snapshot() if compare else None
+            before = (state or snapshot()) if compare else None
             if method == "get":
                 response = client.get(url)
             else:
@@ -647,8 +666,10 @@ def test_matrix(world, db, key, role):
             elif method == "get" and role in case.redirects:
                 assert not response["Location"].startswith(reverse("accounts:login")), where
             if before is not None:
-                after = snapshot()
-                assert not changed(before, after), f"{where} changed {changed(before, after)}"
+                state = snapshot()
+                assert not changed(before, state), f"{where} changed {changed(before, state)}"
+            else:
+                state = None
             assert_no_leak(response, role, side, where)
 
 
@@ -681,8 +702,8 @@ def test_django_admin_is_never_open_to_agency_staff(world, db, role):
 @pytest.mark.parametrize("role", sorted(EVERYONE))
 def test_personal_data_shows_whole_only_to_who_may_see_it(world, db, role):
     """The NIK (and phone) of agency A's request: whole only where access.sees_personal_data says
-    so — the request page and the printable sheets; masked elsewhere; never on the receipt or in
-    the inbox; the overseer gets none of these pages."""
+    so — the request page and the printable sheets; masked elsewhere; never on the receipt, in the
+    inbox or its XLSX export; the overseer gets none of these pages."""
     req = W["A"].req
     user = User.objects.get(username=role)
     sees = access.sees_personal_data(req, user)
@@ -702,9 +723,13 @@ def test_personal_data_shows_whole_only_to_who_may_see_it(world, db, role):
             assert sees or mask(NIK["A"]) in html, role
         elif not sees:  # the sheets show no NIK at all; never whole to who may not see it
             assert NIK["A"] not in html and PHONE["A"] not in html, (name, role)
-    for url in (reverse("desk:counter_receipt", args=[req.pk]), reverse("desk:inbox") + "?lingkup=instansi"):
+    for url in (reverse("desk:counter_receipt", args=[req.pk]), reverse("desk:inbox") + "?lingkup=instansi",
+                reverse("desk:inbox_export") + "?lingkup=instansi"):
         response = client.get(url)
         if response.status_code == 200:
-            assert NIK["A"] not in body(response), (url, role)
+            text = body(response)
+            if role in LEADERSHIP | STEP_HOLDERS or "tanda-terima" in url:  # it lists the request:
+                assert req.tracking_code in text, (url, role)  # the page (or sheet) was read
+            assert NIK["A"] not in text, (url, role)
         else:
             assert response.status_code == 404, (url, role)
