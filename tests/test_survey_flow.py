@@ -413,3 +413,40 @@ def test_a_quarter_is_the_respondent_weighted_mean_of_its_months_in_the_database
     quarter = ikm_summary(service_id=service.pk, start=date(2025, 1, 1), end=date(2025, 3, 31))
     total = sum(m.respondents for m in months)
     assert quarter.ikm == sum(Fraction(m.respondents, total) * m.ikm for m in months)
+
+
+def test_a_kiosk_takes_a_limited_number_of_answers_an_hour(demo, client, settings):
+    settings.SURVEY_KIOSK_RATE = "2/h"
+    service = Service.objects.filter(agency__code=AGENCY).first()
+    url = services.kiosk_path(services.start_kiosk(staff("dukcapil.petugas"), service))
+    for _i in range(2):
+        assert (
+            client.post(url, with_token(client, url, answers(3, 3, 3, 3, 3, 3, 3, 3, 3))).status_code == 302
+        )
+    refused = client.post(url, with_token(client, url, answers(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    assert refused.status_code == 429 and "Mohon tunggu sebentar" in refused.content.decode()
+    assert SurveyResponse.objects.count() == 2
+    # Another kiosk (another tablet) is counted on its own.
+    other = services.kiosk_path(services.start_kiosk(staff("dukcapil.petugas"), service))
+    assert (
+        client.post(other, with_token(client, other, answers(4, 4, 4, 4, 4, 4, 4, 4, 4))).status_code == 302
+    )
+
+
+def test_a_refused_paper_form_puts_the_cursor_on_the_box_to_correct(demo):
+    desk = login("dukcapil.petugas")
+    url = reverse("survey:entry")
+    service = Service.objects.filter(agency__code=AGENCY).first()
+    typed = {
+        "service": service.pk,
+        "answered_on": "2026-03-02",
+        "sex": "1",
+        "age_band": "2",
+        "education": "3",
+        "occupation": "4",
+        **{code.lower(): "3" for code in CODES},
+        "u6": "7",
+    }
+    page = desk.post(url, with_token(desk, url, typed)).content.decode()
+    assert re.search(r'<input[^>]*name="u6"[^>]*autofocus|<input[^>]*autofocus[^>]*name="u6"', page)
+    assert page.count("autofocus") == 1

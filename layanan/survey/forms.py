@@ -153,6 +153,14 @@ class PaperForm(forms.Form):
             raise forms.ValidationError(_("Kuesioner tanpa satu pun jawaban tidak disimpan."))
         return data
 
+    def focus_first_error(self) -> None:
+        """After a refused form the cursor goes to the first box to correct, not back to U1."""
+        wrong = [name for name in self.fields if name in self.errors]
+        if wrong:
+            for field in self.fields.values():
+                field.widget.attrs.pop("autofocus", None)
+            self.fields[wrong[0]].widget.attrs["autofocus"] = True
+
     def element_fields(self):
         return [(element, self[element.field]) for element in self.elements]
 

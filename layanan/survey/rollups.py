@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 
 from .ikm import CODES
@@ -31,22 +31,30 @@ _COUNTS = [f"c{i}" for i in range(1, 10)]
 
 
 def add_answer(response) -> None:
-    """Add one stored answer to its day's totals (call inside the transaction that stored it)."""
+    """Add one stored answer to its day's totals (call inside the transaction that stored it).
+
+    One UPDATE when the day's row exists (the usual case); else an INSERT, and when another answer
+    inserted it a moment earlier, the UPDATE after all."""
     from .models import DailyTotal
 
-    row, _created = DailyTotal.objects.get_or_create(
-        service_id=response.service_id,
-        unit_id=response.unit_id,
-        day=response.answered_on,
-        defaults={"agency_id": response.agency_id, "region_id": response.region_id},
-    )
+    key = {"service_id": response.service_id, "unit_id": response.unit_id, "day": response.answered_on}
+    scores = [getattr(response, code.lower()) for code in CODES]
     changes = {"respondents": F("respondents") + 1}
-    for i, code in enumerate(CODES, start=1):
-        score = getattr(response, code.lower())
+    for i, score in enumerate(scores, start=1):
         if score is not None:
             changes[f"s{i}"] = F(f"s{i}") + score
             changes[f"c{i}"] = F(f"c{i}") + 1
-    DailyTotal.objects.filter(pk=row.pk).update(**changes)
+    rows = DailyTotal.objects.filter(**key)  # unit_id=None is IS NULL
+    if rows.update(**changes):
+        return
+    first = {f"s{i}": score or 0 for i, score in enumerate(scores, start=1)}
+    first.update({f"c{i}": int(score is not None) for i, score in enumerate(scores, start=1)})
+    try:
+        with transaction.atomic():
+            DailyTotal.objects.create(**key, agency_id=response.agency_id, region_id=response.region_id,
+                                      respondents=1, **first)
+    except IntegrityError:
+        rows.update(**changes)
 
 
 def delivered_day(request) -> date | None:

@@ -426,6 +426,8 @@ def paper_entry(request):
         if request.GET.get("baru"):
             request.session["survey_paper_batch"] = 0
         form = PaperForm(initial=initial, agency=agency, order=order)
+    if form.is_bound:
+        form.focus_first_error()
     return render(
         request,
         "survey/staff/entry.html",

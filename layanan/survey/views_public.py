@@ -1,6 +1,7 @@
 """Citizen pages of the survey: the link after delivery, the kiosk, the agency's public IKM page.
 No login; no JavaScript needed to answer (radio buttons and a submit button)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from layanan.core.decorators import form_status
 from layanan.portal.queries import agency_or_404
@@ -18,6 +20,8 @@ from .periods import last, period_of
 from .questionnaire import ELEMENTS, PROFILE
 
 KIOSK_RESET_SECONDS = 6
+# Answers one kiosk takes at most (a leaked kiosk address cannot flood the index).
+KIOSK_RATE = "120/h"
 TREND_PERIODS = 6
 
 
@@ -113,12 +117,26 @@ def _kiosk_or_gone(request, token):
     return session, None
 
 
+def _kiosk_key(group, request):
+    """Answers are counted per kiosk (its token): a tablet takes a respondent every few minutes."""
+    return request.resolver_match.kwargs.get("token", "") if request.resolver_match else ""
+
+
+def _kiosk_rate(group, request):
+    return getattr(settings, "SURVEY_KIOSK_RATE", KIOSK_RATE)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@ratelimit(key=_kiosk_key, rate=_kiosk_rate, method="POST", block=False)
 def kiosk(request, token):
     session, gone = _kiosk_or_gone(request, token)
     if gone:
         return gone
+    if getattr(request, "limited", False):
+        response = render(request, "survey/kiosk/too_many.html", {"agency": session.agency}, status=429)
+        response["Retry-After"] = "300"
+        return response
     order = services.element_order(session.agency)
     form = AnswerForm(request.POST or None, order=order)
     if request.method == "POST" and form.is_valid():
