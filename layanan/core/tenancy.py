@@ -49,6 +49,8 @@ AGENCY_PATHS: dict[str, str] = {
     "survey.kiosksession": "agency",
     "survey.followup": "agency",
     "survey.surveyreport": "agency",
+    "survey.dailytotal": "agency",
+    "survey.deliveredrequest": "agency",
     "api.apikey": "agency",
     "api.serviceoptions": "service__agency",
     "lapor.laporreport": "agency",
