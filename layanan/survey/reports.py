@@ -14,6 +14,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
@@ -343,10 +344,13 @@ def pdf_html(agency, period: Period) -> str:
     )
 
 
-def pdf_bytes(agency, period: Period) -> bytes:
-    from weasyprint import HTML
+PDF_CSS = Path(__file__).resolve().parent / "static" / "survey" / "report_pdf.css"
 
-    return HTML(string=pdf_html(agency, period)).write_pdf()
+
+def pdf_bytes(agency, period: Period) -> bytes:
+    from weasyprint import CSS, HTML
+
+    return HTML(string=pdf_html(agency, period)).write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
 
 
 def logo_data_uri(agency) -> str:
