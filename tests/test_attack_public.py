@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from layanan.core import input_guard
 from layanan.requests import intake, lifecycle
 from layanan.requests.forms import WebRequestForm
+from layanan.requests.kinds import SLUGS
 from layanan.requests.models import Request, State
 from layanan.standards.models import Service
 
@@ -172,8 +173,10 @@ def web_post(client, svc: Service, field: str, value, **data):
                "consent": "on", "subject": "Perihal", "description": "Uraian.",
                "token": intake.new_form_token(form.token_scope()), **data}
     payload[field] = value
-    return client.post(reverse("public_requests:apply", args=[svc.agency.code, svc.code]), payload,
-                       REMOTE_ADDR=fresh_ip())
+    url = reverse("public_requests:apply", args=[svc.agency.code, svc.code])
+    if len(standard.accepted_kinds) > 1:  # seed 001 takes two kinds: the form of the service's own
+        url += f"?jenis={SLUGS[svc.kind]}"
+    return client.post(url, payload, REMOTE_ADDR=fresh_ip())
 
 
 COMPLAINT_FIELDS = ["applicant_type", "name", "nik", "phone", "email", "address", "subject", "description",

@@ -1,6 +1,6 @@
 from functools import wraps
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import register_converter
 
 
@@ -21,6 +21,7 @@ class AgencyCodeConverter:
 
 
 register_converter(AgencyCodeConverter, "agency")
+MAX_CODE = 40  # Agency.code's max_length
 
 
 def canonical_agency_code(view):
@@ -30,7 +31,13 @@ def canonical_agency_code(view):
     def wrapped(request, code, *args, **kwargs):
         upper = code.upper()
         prefix = f"/{code}/"
-        if code != upper and request.path.startswith(prefix):
+        if code != upper:
+            from layanan.agencies.models import Agency
+
+            # Only to an agency that exists (a hostile 10 kB segment is a 404, not a redirect).
+            if len(code) > MAX_CODE or not request.path.startswith(prefix) \
+                    or not Agency.objects.filter(code=upper).exists():
+                raise Http404
             target = f"/{upper}/" + request.path[len(prefix):]
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(target + (f"?{query}" if query else ""))
