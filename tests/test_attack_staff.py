@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
@@ -53,7 +54,7 @@ from layanan.privacy import services as privacy_services
 from layanan.privacy.subjects import parse_identifier
 from layanan.reports.models import EvaluationReport
 from layanan.requests import access, lifecycle
-from layanan.requests.models import Attachment, CompensationTask, GuestBookEntry
+from layanan.requests.models import Attachment, CompensationTask, GuestBookEntry, IdentityView
 from layanan.standards import services as standard_services
 from layanan.standards.models import Service
 from layanan.survey import services as survey_services
@@ -153,6 +154,7 @@ class Case:
     post: Callable | None = None         # (side) → POST payload; None: no POST
     post_may: frozenset | None = None    # who may POST, when not `may`
     ok: frozenset = frozenset({302})     # status of an allowed POST
+    get_ok: frozenset = frozenset({200})  # status of an allowed GET (400: a foreign filter refused)
     effective: bool = False              # an allowed POST changes the data (so a refusal is real)
     refused: int = 404                   # status for a role of A without the right
     refused_roles: frozenset = frozenset()  # who gets `refused` instead of 404
@@ -200,6 +202,8 @@ def version(extra=None):
 
 FORM_OK = frozenset({200, 302, 400})  # a form POST by who may use it: saved or shown again
 UNIT_POST = {"name": "Unit Diretas", "kind": "division"}
+STAFF_POST = {"username": "diretas", "full_name": "Pegawai Diretas", "title": "Pelaksana", "role": "handler",
+              "is_active": "on"}
 MAILBOX_POST = {"form": "mailbox", "address": "diretas@example.id", "host": "imap.diretas.example",
                 "port": "993", "security": "ssl", "username": "diretas", "password": "rahasia",
                 "folder": "INBOX", "active": "on"}
@@ -218,13 +222,15 @@ CASES = [
     Case("agencies:units", ONLY_ADMIN),
     Case("agencies:unit_new", ONLY_ADMIN, post=lambda side: UNIT_POST, effective=True),
     Case("agencies:unit_edit", ONLY_ADMIN, obj("unit"), post=lambda side: UNIT_POST, effective=True),
+    Case("agencies:unit_new#other_parent", ONLY_ADMIN, sides=("A",), inert=True, ok=frozenset({400}),
+         post=lambda side: {**UNIT_POST, "parent": W["B"].unit.pk}),
     Case("agencies:unit_edit#other_parent", ONLY_ADMIN, obj("unit"), sides=("A",), inert=True,
          post=lambda side: {**UNIT_POST, "parent": W["B"].unit.pk}, ok=frozenset({400})),
     Case("agencies:unit_delete", ONLY_ADMIN, obj("unit"), get=False, post=lambda side: {}, effective=True),
     Case("agencies:staff", ONLY_ADMIN),
-    Case("agencies:staff_new", ONLY_ADMIN, post=lambda side: {
-        "username": "diretas", "full_name": "Pegawai Diretas", "title": "Pelaksana", "role": "handler",
-        "is_active": "on"}, ok=frozenset({200}), effective=True),
+    Case("agencies:staff_new", ONLY_ADMIN, post=lambda side: STAFF_POST, ok=frozenset({200}), effective=True),
+    Case("agencies:staff_new#other_unit", ONLY_ADMIN, sides=("A",), inert=True, ok=frozenset({400}),
+         post=lambda side: {**STAFF_POST, "unit": W["B"].unit.pk}),
     Case("agencies:staff_edit", ONLY_ADMIN, obj("person"), post=lambda side: {
         "u-username": W[side].person.username, "u-full_name": "Pegawai Diretas", "u-is_active": "on"},
         effective=True),
@@ -251,6 +257,9 @@ CASES = [
     Case("standards:services", EVERYONE),
     Case("standards:service_new", ONLY_ADMIN, post=lambda side: {
         "code": "diretas", "name": "Layanan Diretas", "kind": W[side].std.service.kind}, effective=True),
+    Case("standards:service_new#other_unit", ONLY_ADMIN, sides=("A",), inert=True, ok=frozenset({400}),
+         post=lambda side: {"code": "diretas", "name": "Layanan Diretas", "kind": W["A"].std.service.kind,
+                            "unit": W["B"].unit.pk}),
     Case("standards:league", LEAGUE),
     # Filtering the league by another region's agency shows nothing of it.
     Case("standards:league#other", LEAGUE, query="?instansi=DPMPTSP-BANGLI"),
@@ -285,13 +294,22 @@ CASES = [
         "kind": "access", "identifier": NIK[side]}, post_may=ONLY_ADMIN, effective=True),
     Case("privacy:subject", PRIVACY_READERS, obj("dsr")),
     Case("privacy:subject_export", ONLY_ADMIN, obj("dsr"), writes_on_get=True),  # records the hand-over
+    # A record of agency A for the NIK of agency B's applicant: nothing of B's request is found.
+    Case("privacy:subject#other_nik", PRIVACY_READERS, obj("dsr_foreign"), sides=("A",)),
+    Case("privacy:subject_export#other_nik", ONLY_ADMIN, obj("dsr_foreign"), sides=("A",),
+         writes_on_get=True),
     Case("privacy:subject_erase", ONLY_ADMIN, obj("dsr"), get=False, post=lambda side: {"confirm": "on"},
          effective=True),
     Case("privacy:identity_log", PRIVACY_READERS),
+    Case("privacy:identity_log#other_code", PRIVACY_READERS, sides=("A",),
+         query=lambda side: f"?kode={W['B'].req.tracking_code}"),
     # requests.views_desk: role_required(*DESK_ROLES), the request through tenancy (region_wide=False),
     # then access.py decides the action or the download.
     Case("desk:inbox", DINSOS),
     Case("desk:inbox_export", DINSOS, query="?lingkup=instansi"),
+    # Filters naming agency B's service and staff member: ignored, nothing of B shown.
+    Case("desk:inbox#other_filters", DINSOS, query=lambda side: (
+        f"?lingkup=instansi&layanan={W['B'].std.service.pk}&petugas={W['B'].person.pk}"), sides=("A",)),
     Case("desk:request", DINSOS, req_kwargs()),
     Case("desk:act", DINSOS, act("note"), get=False,
          post=version(lambda side: {"note": "Catatan diretas"}), effective=True),
@@ -302,6 +320,10 @@ CASES = [
     Case("desk:act#assign_other", ASSIGNERS, act("assign"), get=False, inert=True, sides=("A",),
          post=version(lambda side: {"to_user": W["B"].person.pk}), ok=frozenset({400}),
          refused=400, refused_roles=DINSOS - ASSIGNERS),
+    # Disposing agency A's request to agency B's unit: refused (400), nothing changes.
+    Case("desk:act#dispose_other_unit", DINSOS, act("dispose"), get=False, inert=True, sides=("A",),
+         post=version(lambda side: {"note": "Disposisi diretas", "to_unit": W["B"].unit.pk}),
+         ok=frozenset({400})),
     Case("desk:act#advance", STEP_HOLDERS, act("advance"), get=False, post=version(), effective=True,
          refused=400, refused_roles=DINSOS - STEP_HOLDERS),
     Case("desk:attachment", DINSOS, req_kwargs("attachment")),
@@ -318,6 +340,8 @@ CASES = [
     Case("desk:counter", COUNTER, post=lambda side: {
         "action": "guest", "applicant_name": "Tamu Diretas", "subject": "Informasi"},
         ok=frozenset({302, 400})),
+    Case("desk:counter#other_service", COUNTER, query=lambda side: f"?layanan={W['B'].std.service.pk}",
+         sides=("A",)),
     Case("desk:guestbook", COUNTER),
     Case("desk:guestbook#xlsx", COUNTER, query="?format=xlsx"),
     Case("desk:guest_out", COUNTER, obj("guest"), get=False, post=lambda side: {}, effective=True),
@@ -325,6 +349,9 @@ CASES = [
     # api.views_staff: role_required(*MANAGE_AGENCY); keys through tenancy (keys.keys_of).
     Case("api_staff:index", ONLY_ADMIN, ok=frozenset({200}), effective=True,
          post=lambda side: {"name": "Integrasi Diretas", "scope": "read_public"}),
+    # A desk key acting as agency B's staff member: refused.
+    Case("api_staff:index#other_staff", ONLY_ADMIN, sides=("A",), inert=True, ok=frozenset({400}),
+         post=lambda side: {"name": "Integrasi Diretas", "scope": "desk", "staff_user": W["B"].person.pk}),
     Case("api_staff:revoke", ONLY_ADMIN, obj("api_key"), get=False, post=lambda side: {}, effective=True),
     Case("api_staff:service_options", ONLY_ADMIN, get=False, post=lambda side: {"location_required": []}),
     # Another agency's complaint service in the payload: nothing changes.
@@ -355,13 +382,22 @@ CASES = [
     # reports.views: DASHBOARD_ROLES read their agency (a unit head only their units' reports), the
     # head signs; REGION_ROLES (overseer, auditor) the region; the overseer sets the thresholds.
     Case("reports:dashboard", DASHBOARD, redirects=ONLY_OVERSEER),  # the overseer → its region
+    # Filters naming agency B's unit or service (or, for the overseer, an agency outside its region): 400.
+    Case("reports:dashboard#other_unit", DASHBOARD, redirects=ONLY_OVERSEER, get_ok=frozenset({400}),
+         query=lambda side: f"?unit={W['B'].unit.pk}", sides=("A",)),
+    Case("reports:dashboard#other_service", DASHBOARD, redirects=ONLY_OVERSEER, get_ok=frozenset({400}),
+         query=lambda side: f"?layanan={W['B'].std.service.pk}", sides=("A",)),
     Case("reports:region", ONLY_OVERSEER),
+    Case("reports:region#other_agency", ONLY_OVERSEER, get_ok=frozenset({400}),
+         query=lambda side: f"?instansi={W['A'].agency.pk}", sides=("A",)),
     Case("reports:compliance", ONLY_OVERSEER),
     Case("reports:thresholds", ONLY_OVERSEER, post=lambda side: {"green_min": "81", "yellow_min": "51"},
          ok=FORM_OK),
     Case("reports:reports", DASHBOARD, post=lambda side: {"jenis": "monthly", "periode": "2025-01"},
          post_may=LEADERSHIP, effective=True),
     Case("reports:download", DASHBOARD),
+    Case("reports:download#other_unit", DASHBOARD, get_ok=frozenset({400}),
+         query=lambda side: f"?unit={W['B'].unit.pk}", sides=("A",)),
     Case("reports:report", LEADERSHIP, obj("evaluation"), post=lambda side: {
         "recommendations": "Rekomendasi diretas"}, post_may=frozenset({KADIS}), effective=True),
     Case("reports:report#unit", LEADERSHIP | {KABID}, obj("unit_evaluation")),  # the Kabid's bidang
@@ -386,6 +422,8 @@ CASES = [
     Case("survey:kiosk_end", COUNTER, obj("kiosk"), get=False, post=lambda side: {}, effective=True),
     Case("survey:paper", COUNTER),
     Case("survey:paper#other_service", frozenset(), query=lambda side: f"?layanan={W['B'].std.service.pk}",
+         sides=("A",)),
+    Case("survey:entry#other_service", COUNTER, query=lambda side: f"?layanan={W['B'].std.service.pk}",
          sides=("A",)),
     Case("survey:entry", COUNTER, post=lambda side: {"service": W[side].std.service.pk}, ok=FORM_OK),
     Case("survey:settings", ONLY_ADMIN, post=lambda side: {"period_kind": "semester"}, ok=FORM_OK),
@@ -470,11 +508,15 @@ def build(side):
     w.attachment = _attach(w.req, "surat.pdf")
     w.ktp = _attach(w.req, "ktp.pdf", w.std.requirements.filter(kind="identity").first())
     CompensationTask.objects.create(request=w.req, promise="Produk diantar ke rumah pemohon")
+    IdentityView.objects.create(request=w.req, viewer=admin)  # a line in the identity-view log
     w.guest = GuestBookEntry.objects.create(agency=agency, name=f"Tamu Matriks {side}", purpose="Informasi",
                                             time_in=timezone.now(), recorded_by=admin)
     w.session = ImportSession.objects.create(agency=agency, created_by=admin, filename=f"impor-{side}.txt",
                                              text="Standar pelayanan (uji matriks)", services=[])
     w.dsr = privacy_services.record(agency, admin, kind="erasure", identifier=parse_identifier(NIK[side]))
+    other = "B" if side == "A" else "A"
+    w.dsr_foreign = privacy_services.record(agency, admin, kind="access",
+                                            identifier=parse_identifier(NIK[other]))
     # The channels, LAPOR!, reports, survey and API objects.
     w.api_key, _raw = ApiKey.issue(agency=agency, name=f"Integrasi Matriks {side}", scope="read_public",
                                    created_by=admin)
@@ -498,7 +540,8 @@ def build(side):
     w.survey_report.file.save(f"skm-{side}.pdf", ContentFile(b"%PDF-1.4\n"))
     # What a page shown to someone who must not see this agency may never contain.
     w.markers = [agency.name, w.unit.name, w.person.full_name, w.req.tracking_code, w.guest.name,
-                 f"Pemohon Matriks {side}"]
+                 f"Pemohon Matriks {side}", w.req.subject, w.published.service.name, w.draft.service.name,
+                 admin.full_name]
     return w
 
 
@@ -573,10 +616,15 @@ def body(response) -> str:
     return response.content.decode(errors="replace")
 
 
-def assert_no_leak(response, role, side, where):
+def assert_no_leak(response, role, side, where, url=""):
+    """A page one may open names nothing of an agency one may not see (what one typed into the
+    query string aside: the page may echo it)."""
     if response.status_code != 200 or not response.get("Content-Type", "").startswith(("text/html", XLSX)):
         return
     html = body(response)
+    for values in parse_qs(urlsplit(url).query).values():
+        for value in values:
+            html = html.replace(value, "")
     foreign = ["A", "B"] if role == OVERSEER else ["B"]
     for other in foreign:
         for marker in W[other].markers:
@@ -596,7 +644,7 @@ def expected(case, role, side, method):
     allowed = case.may if method == "get" else case.may_post()
     if role not in allowed:
         return {case.refused} if role in case.refused_roles and method == "post" else {404}
-    return {200} if method == "get" else case.ok
+    return case.get_ok if method == "get" else case.ok
 
 
 def url_of(case, side):
@@ -637,6 +685,22 @@ def test_every_row_fills_every_parameter_of_its_url_for_both_agencies(world):
     assert not unfilled, "\n".join(unfilled)
 
 
+def test_the_accounts_are_what_the_matrix_assumes(world, db):
+    """The matrix's premises: the Dinsos accounts hold the roles the rows were written for, and the
+    Kediri overseer reads a region that is neither Dinsos Sekadau's nor DPMPTSP Bangli's."""
+    roles = {name: sorted(User.objects.get(username=name).roles) for name in sorted(DINSOS)}
+    assert roles == {ADMIN: ["agency_admin"], KADIS: ["head"], SEKRETARIS: ["secretary"],
+                     KABID: ["unit_head"], KASI: ["unit_head"], TU: ["handler"], DATA: ["handler"],
+                     PETUGAS: ["front_desk"]}
+    assert all(User.objects.get(username=name).agency == W["A"].agency for name in DINSOS)
+    overseer = User.objects.get(username=OVERSEER)
+    assert overseer.roles == {"overseer"}
+    assert overseer.scope_region_id not in {W["A"].agency.region_id, W["B"].agency.region_id}
+    assert W["A"].agency.region_id != W["B"].agency.region_id
+    # The unit rows: the Kasi's seksi lies below the Kabid's bidang.
+    assert W["A"].kasi_unit.parent_id == W["A"].kabid_unit.pk
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("key", [case.name for case in CASES])
 def test_matrix(world, db, key, role):
@@ -670,7 +734,7 @@ def test_matrix(world, db, key, role):
                 assert not changed(before, state), f"{where} changed {changed(before, state)}"
             else:
                 state = None
-            assert_no_leak(response, role, side, where)
+            assert_no_leak(response, role, side, where, url)
 
 
 @pytest.mark.parametrize("key", [case.name for case in CASES if case.post and case.effective])
