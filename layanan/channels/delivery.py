@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from layanan.core.site import site_url
 from layanan.requests.models import OutboxMessage
 from layanan.requests.signals import outbox_written
 
@@ -137,7 +138,6 @@ def fall_back(message: OutboxMessage) -> None:
 
 def _email_text(message: OutboxMessage) -> tuple[str, str]:
     """The e-mail version of the notification (subject, body), else the WhatsApp text itself."""
-    from django.conf import settings
     from django.template import TemplateDoesNotExist
     from django.template.loader import render_to_string
 
@@ -147,7 +147,7 @@ def _email_text(message: OutboxMessage) -> tuple[str, str]:
     context = {
         "request": request,
         "agency": request.agency,
-        "base_url": settings.SITE_URL,
+        "base_url": site_url(),
         "missing": receipt.missing_now(request),
     }
     try:

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from layanan.core.site import site_url
 from layanan.requests import intake
 from layanan.requests.models import ApplicantType, Attachment
 from layanan.standards.contacts import normalise_phone
@@ -395,9 +396,7 @@ def _phone(wa_id: str) -> str:
 
 
 def _base_url() -> str:
-    from django.conf import settings
-
-    return settings.SITE_URL
+    return site_url()
 
 
 # ---------------------------------------------------------------- timeouts (tasks.expire_dialogues)

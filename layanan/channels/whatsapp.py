@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from layanan.core.site import site_url
 from layanan.requests.models import OutboxMessage
 from layanan.requests.signals import outbox_written
 
@@ -265,10 +266,8 @@ def template_values(message: OutboxMessage, spec: dict) -> list[str]:
         "code": request.tracking_code if request else "",
         "service": request.service.name if request else "",
         "status": request.get_state_display() if request else "",
-        "tracking_url": receipt.tracking_url(request)
-        if request and request.tracking_secret
-        else settings.SITE_URL,
-        "desk_url": f"{settings.SITE_URL}/kelola/permohonan/{request.pk}/" if request else settings.SITE_URL,
+        "tracking_url": receipt.tracking_url(request) if request and request.tracking_secret else site_url(),
+        "desk_url": f"{site_url()}/kelola/permohonan/{request.pk}/" if request else site_url(),
         "subject": message.subject,
     }
     if request and request.due_at:
