@@ -16,7 +16,10 @@ The rule checked for each row, role and agency:
   every other role a 404 (core.decorators.role_required: a screen one may not use is not
   advertised) — or the 400 the desk documents for an action the role may not take — and
   nothing changed;
-- a page a role may open never names agency B's objects (nor, for the overseer, A's).
+- a page a role may open never names agency B's objects (nor, for the overseer, A's);
+- rows named `url#other_…` put agency B's unit, service, staff member or NIK into a filter or a
+  payload of agency A's screen: refused (400/404) or ignored, and nothing changes — not even for
+  who may use the screen.
 
 The data of both agencies is built once for the module inside one transaction that is
 rolled back at the end; each test runs in a savepoint of it (pytest-django), so a POST that
@@ -200,6 +203,11 @@ def version(extra=None):
     return build
 
 
+def other_service(side):
+    """?layanan= one of agency B's published services (named uniquely, so a page showing it is caught)."""
+    return f"?layanan={W['B'].published.service.pk}"
+
+
 FORM_OK = frozenset({200, 302, 400})  # a form POST by who may use it: saved or shown again
 UNIT_POST = {"name": "Unit Diretas", "kind": "division"}
 STAFF_POST = {"username": "diretas", "full_name": "Pegawai Diretas", "title": "Pelaksana", "role": "handler",
@@ -237,9 +245,9 @@ CASES = [
     # Making another agency's clerk an admin: the classic escalation.
     Case("agencies:position_add", ONLY_ADMIN, obj("person"), get=False,
          post=lambda side: {"p-title": "Admin Diretas", "p-role": "agency_admin"}, effective=True),
-    # No e-mail address: the link is shown to the admin (200); nobody else may see it.
     Case("agencies:position_add#other_unit", ONLY_ADMIN, obj("person"), get=False, inert=True, sides=("A",),
          post=lambda side: {"p-title": "Pelaksana", "p-role": "handler", "p-unit": W["B"].unit.pk}),
+    # No e-mail address: the link is shown to the admin (200); nobody else may see it.
     Case("agencies:staff_password", ONLY_ADMIN, obj("person"), get=False, post=lambda side: {},
          ok=frozenset({200})),
     Case("agencies:position_delete", ONLY_ADMIN, obj("position"), get=False, post=lambda side: {},
@@ -309,7 +317,7 @@ CASES = [
     Case("desk:inbox_export", DINSOS, query="?lingkup=instansi"),
     # Filters naming agency B's service and staff member: ignored, nothing of B shown.
     Case("desk:inbox#other_filters", DINSOS, query=lambda side: (
-        f"?lingkup=instansi&layanan={W['B'].std.service.pk}&petugas={W['B'].person.pk}"), sides=("A",)),
+        f"?lingkup=instansi&layanan={W['B'].published.service.pk}&petugas={W['B'].person.pk}"), sides=("A",)),
     Case("desk:request", DINSOS, req_kwargs()),
     Case("desk:act", DINSOS, act("note"), get=False,
          post=version(lambda side: {"note": "Catatan diretas"}), effective=True),
@@ -340,7 +348,7 @@ CASES = [
     Case("desk:counter", COUNTER, post=lambda side: {
         "action": "guest", "applicant_name": "Tamu Diretas", "subject": "Informasi"},
         ok=frozenset({302, 400})),
-    Case("desk:counter#other_service", COUNTER, query=lambda side: f"?layanan={W['B'].std.service.pk}",
+    Case("desk:counter#other_service", COUNTER, query=other_service,
          sides=("A",)),
     Case("desk:guestbook", COUNTER),
     Case("desk:guestbook#xlsx", COUNTER, query="?format=xlsx"),
@@ -421,9 +429,9 @@ CASES = [
          ok=frozenset({400}), inert=True, sides=("A",)),
     Case("survey:kiosk_end", COUNTER, obj("kiosk"), get=False, post=lambda side: {}, effective=True),
     Case("survey:paper", COUNTER),
-    Case("survey:paper#other_service", frozenset(), query=lambda side: f"?layanan={W['B'].std.service.pk}",
+    Case("survey:paper#other_service", frozenset(), query=other_service,
          sides=("A",)),
-    Case("survey:entry#other_service", COUNTER, query=lambda side: f"?layanan={W['B'].std.service.pk}",
+    Case("survey:entry#other_service", COUNTER, query=other_service,
          sides=("A",)),
     Case("survey:entry", COUNTER, post=lambda side: {"service": W[side].std.service.pk}, ok=FORM_OK),
     Case("survey:settings", ONLY_ADMIN, post=lambda side: {"period_kind": "semester"}, ok=FORM_OK),
