@@ -221,6 +221,8 @@ def test_an_agency_code_in_lower_case_redirects_to_the_canonical_address(demo, c
     assert response.status_code == 301
     assert response["Location"] == "/DINSOS-SEKADAU/data-pengaduan/ajukan/?jenis=pengaduan"
     assert client.get("/Dpmptsp-Bangli/pengaduan-masyarakat/").status_code == 301
+    assert client.get("/tidak-ada-instansi/").status_code == 404  # no redirect to nowhere
+    assert client.get("/" + "a" * 5000 + "/").status_code == 404
     assert client.get("/kelola/").status_code in {302, 200}  # the staff area is not an agency
     assert client.get("/lacak/").status_code == 200
 
