@@ -313,3 +313,41 @@ def test_a_post_larger_than_ten_full_files_is_refused_unread(bangli, client):
     assert response.status_code == 413
     assert "Kiriman terlalu besar" in response.content.decode()
     assert not Request.objects.exists()
+
+
+def _phone_photo(width=3000, height=2250) -> bytes:
+    """A phone camera photo: 6.75 megapixels of noise (so JPEG cannot shrink it), with EXIF GPS."""
+    import os as _os
+
+    image = Image.frombytes("RGB", (width, height), _os.urandom(width * height * 3))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "S", 2: (8.0, 27.0, 0.0)}  # GPSInfo: where the citizen lives
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+def test_a_large_phone_photo_of_a_ktp_is_accepted_and_scaled_down(bangli, client, media):
+    """Issue 7: 5 MB rejected many phone photos. Photos up to 10 MB are taken, scaled to 2000 px on
+    the longest side and stripped of EXIF (the GPS position is personal data); PDFs keep 5 MB."""
+    photo = _phone_photo()
+    assert 5 * 1024 * 1024 < len(photo) <= 10 * 1024 * 1024
+    evidence = Requirement.objects.get(standard=bangli.published_standard, kind="document")
+    response = complaint(client, bangli, **{f"doc_{evidence.pk}": upload("ktp.jpg", photo, "image/jpeg")})
+    assert response.status_code == 302, response.content.decode()[:500]
+    stored = Attachment.objects.get()
+    assert stored.content_type == "image/jpeg" and stored.size < len(photo)
+    with Image.open(stored.file.open("rb")) as image:
+        assert max(image.size) == 2000
+        assert 0x8825 not in image.getexif()
+
+
+def test_a_photo_over_ten_mb_or_a_broken_one_is_refused(bangli, client, media):
+    evidence = Requirement.objects.get(standard=bangli.published_standard, kind="document")
+    too_big = b"\xff\xd8\xff\xe0" + b"0" * (10 * 1024 * 1024 + 1)
+    response = complaint(client, bangli, **{f"doc_{evidence.pk}": upload("ktp.jpg", too_big, "image/jpeg")})
+    assert response.status_code == 400 and "terlalu besar" in response.content.decode()
+    broken = b"\xff\xd8\xff\xe0" + b"0" * 5000
+    response = complaint(client, bangli, **{f"doc_{evidence.pk}": upload("ktp.jpg", broken, "image/jpeg")})
+    assert response.status_code == 400 and "rusak" in response.content.decode()
+    assert not Request.objects.exists() and stored_files(media) == []

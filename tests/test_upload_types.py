@@ -1,5 +1,7 @@
 """Uploads are stored, shown and served with the extension of the type their bytes have,
-never the one their name claims (a JPEG+HTML polyglot named poly.html is poly.jpg)."""
+never the one their name claims (a JPEG+HTML polyglot named poly.html is poly.jpg). Photos are
+re-encoded on the way in, so what is served is a clean JPEG: the HTML riding behind the image is
+gone, and "JPEG" magic bytes in front of something that is no image are refused."""
 
 import datetime
 
@@ -17,8 +19,21 @@ from layanan.standards.models import Requirement, Service
 from .conftest import login
 from .test_intake_web import apply_url, form_token, person, png_bytes
 
-# JPEG magic bytes, then a page a browser would run if it were served as HTML.
-POLYGLOT = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + (
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "blue").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+# A real JPEG, then a page a browser would run if it were served as HTML.
+POLYGLOT = _jpeg() + b"<html><body><script>alert(document.cookie)</script></body></html>"
+# JPEG magic bytes in front of a page: no image at all.
+FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + (
     b"<html><body><script>alert(document.cookie)</script></body></html>")
 
 
@@ -32,12 +47,16 @@ def polyglot(name="poly.html"):
     return SimpleUploadedFile(name, POLYGLOT, content_type="text/html")
 
 
-def assert_served_as_jpeg(response, name="poly.jpg"):
+def assert_served_as_jpeg(response, name="poly.jpg", *, reencoded=True):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == f'attachment; filename="{name}"'
-    assert b"".join(response.streaming_content) == POLYGLOT
+    served = b"".join(response.streaming_content)
+    if reencoded:  # stored through intake: a clean JPEG, the page behind the image gone
+        assert served.startswith(b"\xff\xd8") and b"<script>" not in served
+    else:  # stored before photos were re-encoded: served as it is, but never as HTML
+        assert served == POLYGLOT
 
 
 def desk_downloader(req) -> str:
@@ -87,7 +106,7 @@ def test_an_attachment_stored_before_under_its_claimed_name_is_served_with_the_d
     old.file.save("poly.html", ContentFile(POLYGLOT), save=False)
     old.save()
     staff = login(desk_downloader(req))
-    assert_served_as_jpeg(staff.get(reverse("desk:attachment", args=[req.pk, old.pk])))
+    assert_served_as_jpeg(staff.get(reverse("desk:attachment", args=[req.pk, old.pk])), reencoded=False)
 
 
 def test_product_file_named_html_reaches_the_citizen_as_jpeg(demo, client, client_for):
@@ -132,3 +151,13 @@ def test_berita_acara_named_html_is_stored_as_its_type(demo, client_for, media):
 ])
 def test_display_name_keeps_the_base_name_with_the_detected_extension(name, content_type, expected):
     assert intake.typed_name(name, content_type) == expected
+
+
+def test_jpeg_magic_in_front_of_a_page_is_refused(demo, client, media):
+    svc = Service.objects.get(agency__code="DPMPTSP-BANGLI", code="pengaduan-masyarakat")
+    first = Requirement.objects.filter(standard=svc.published_standard, kind="document").first()
+    data = person(subject="Lampiran", description="Lihat lampiran.", token=form_token(client, svc),
+                  **{f"doc_{first.pk}": SimpleUploadedFile("poly.html", FAKE_JPEG, content_type="text/html")})
+    response = client.post(apply_url(svc), data)
+    assert response.status_code == 400 and "rusak" in response.content.decode()
+    assert not Request.objects.exists() and not Attachment.objects.exists()

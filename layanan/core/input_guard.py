@@ -24,9 +24,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Bodies up to the largest form post (the web form: ten 5 MB files + 1 MB, requests.intake.MAX_POST_BYTES)
+# Bodies up to the largest form post (the web form: ten 10 MB photos + 1 MB, requests.intake.MAX_POST_BYTES)
 # are inspected; a larger one is left unread for the view to refuse (413) without reading it.
-MAX_INSPECTED_BODY = 51 * 1024 * 1024
+MAX_INSPECTED_BODY = 101 * 1024 * 1024
 MESSAGE_EN = "The input contains characters that are not allowed."
 
 

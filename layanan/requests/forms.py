@@ -29,7 +29,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class UploadField(forms.FileField):
-    """One file, accepted only if its content is PDF, JPEG, PNG or DOCX of at most 5 MB."""
+    """One file, accepted only if its content is a PDF/DOCX of at most 5 MB or a photo of at most 10 MB."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))

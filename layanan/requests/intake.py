@@ -42,19 +42,24 @@ from .models import ApplicantType, Attachment, GuestBookEntry, Request, attachme
 
 logger = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a PDF or DOCX is kept as sent
+# A phone photo of a KTP is often 6–9 MB: photos up to 10 MB are accepted, then scaled down on the
+# server (longest side IMAGE_MAX_SIDE px, EXIF — GPS position included — dropped).
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+IMAGE_MAX_SIDE = 2000
+IMAGE_TYPES = {"image/jpeg", "image/png"}
 MAX_FILES = 10
 # A POST larger than this cannot be ten allowed files plus the form: refused before the form is
 # validated. (CSRF checking has read it by then; the proxy should cap bodies too, e.g. nginx
-# client_max_body_size 52m.)
-MAX_POST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+# client_max_body_size 102m.)
+MAX_POST_BYTES = MAX_FILES * MAX_IMAGE_BYTES + 1024 * 1024
 SNIFF_BYTES = 8192  # what `filetype` looks at
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ALLOWED_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", DOCX: "DOCX"}
 # The extension a file is stored and served with: always the detected type's, never the name's
 # (JPEG bytes followed by HTML, named poly.html, is stored, shown and served as poly.jpg).
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", DOCX: "docx"}
-ALLOWED_TYPES_TEXT = gettext_lazy("PDF, JPEG, PNG atau DOCX, paling besar 5 MB per berkas")
+ALLOWED_TYPES_TEXT = gettext_lazy("PDF atau DOCX paling besar 5 MB, foto JPEG atau PNG paling besar 10 MB")
 FORM_TOKEN_MAX_AGE = 2 * 24 * 3600  # a form left open over a weekend is still accepted
 
 
@@ -95,13 +100,11 @@ def download_name(filename: str, content_type: str) -> str:
 
 
 def check_upload(uploaded: UploadedFile) -> CheckedUpload:
-    """Accept PDF, JPEG, PNG or DOCX of at most 5 MB, judged by the bytes, or raise ValidationError."""
+    """Accept a PDF or DOCX of at most 5 MB, or a JPEG/PNG photo of at most 10 MB (scaled down),
+    judged by the bytes, or raise ValidationError."""
     name = display_name(uploaded.name)
-    if uploaded.size > MAX_FILE_BYTES:
-        raise ValidationError(
-            _("Berkas “%(name)s” terlalu besar (%(size)s MB). Paling besar 5 MB per berkas.")
-            % {"name": name, "size": number_format(uploaded.size / 1024 / 1024, 1)},  # "10,1" in id
-            code="too_large")
+    if uploaded.size > MAX_IMAGE_BYTES:
+        raise _too_large(name, uploaded.size, MAX_IMAGE_BYTES)
     uploaded.seek(0)
     head = uploaded.read(SNIFF_BYTES)
     uploaded.seek(0)
@@ -111,8 +114,46 @@ def check_upload(uploaded: UploadedFile) -> CheckedUpload:
             _("Berkas “%(name)s” bukan PDF, JPEG, PNG atau DOCX. Isi berkas yang diperiksa, "
               "bukan namanya: simpan atau pindai ulang dokumen sebagai PDF atau foto.") % {"name": name},
             code="bad_type")
+    if kind.mime in IMAGE_TYPES:
+        uploaded = _scaled_photo(uploaded, kind.mime, name)
+    elif uploaded.size > MAX_FILE_BYTES:
+        raise _too_large(name, uploaded.size, MAX_FILE_BYTES)
     return CheckedUpload(file=uploaded, display_name=typed_name(name, kind.mime), content_type=kind.mime,
                          size=uploaded.size)
+
+
+def _too_large(name: str, size: int, limit: int) -> ValidationError:
+    return ValidationError(
+        _("Berkas “%(name)s” terlalu besar (%(size)s MB). Paling besar 5 MB untuk PDF/DOCX dan "
+          "10 MB untuk foto.")
+        % {"name": name, "size": number_format(size / 1024 / 1024, 1)},  # "10,1" in id
+        code="too_large")
+
+
+def _scaled_photo(uploaded: UploadedFile, mime: str, name: str) -> UploadedFile:
+    """The photo at most IMAGE_MAX_SIDE px on its longest side, turned upright, without EXIF."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageOps
+
+    uploaded.seek(0)
+    try:
+        with Image.open(uploaded) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+            out = BytesIO()
+            if mime == "image/jpeg":
+                image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+            else:
+                image.save(out, "PNG", optimize=True)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("Foto “%(name)s” rusak atau tidak dapat dibaca. Ambil ulang fotonya.")
+                              % {"name": name}, code="bad_image") from None
+    data = out.getvalue()
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(name, len(data), MAX_FILE_BYTES)
+    return SimpleUploadedFile(uploaded.name, data, content_type=mime)
 
 
 def check_file_count(count: int) -> None:
