@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)  # the customer-service window
 TEMPLATES_FILE = Path(__file__).resolve().parent / "whatsapp_templates.json"
 MAX_TEXT = 4096  # the Cloud API's limit for a text body
-MAX_MEDIA_BYTES = 5 * 1024 * 1024  # as web uploads (intake.MAX_FILE_BYTES)
+MAX_MEDIA_BYTES = 10 * 1024 * 1024  # as web uploads (intake.MAX_IMAGE_BYTES; PDFs are held to 5 MB there)
 
 
 # ---------------------------------------------------------------- the webhook
