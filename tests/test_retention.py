@@ -36,7 +36,17 @@ NAME = "Siti Rahmawati"
 PHONE = "+6281299887766"
 EMAIL = "siti.rahma@example.id"
 ADDRESS = "Jl. Kenanga No. 12, RT 03"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 DAY = timedelta(days=1)
 
 
