@@ -51,6 +51,7 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 DB_NAME = "layanan_bench_reports"
 BUDGETS = {
     "reports.dashboard.p95": ("<=", 200, "ms"),
+    "reports.dashboard.cold.p95": ("<=", 200, "ms"),
     "reports.monthly.ms": ("<=", 2000, "ms"),
 }
 CHUNK = 50_000
@@ -321,13 +322,13 @@ def generate(n: int, *, seed: int = 20261130, verbose: bool = True) -> dict:
         cursor.execute("SET LOCAL synchronous_commit = off")
         rebuild = [
             d
-            for table in ("requests_request", "requests_event", "reports_resolution")
+            for table in ("requests_request", "requests_event", "reports_resolution", "reports_withdrawal")
             for d in _drop_indexes(cursor, table)
         ]
         t_copy = time.perf_counter()
         for first in range(0, n, CHUNK):
             size = min(CHUNK, n - first)
-            req, res, ev, pauses, comp = [], [], [], [], []
+            req, res, ev, pauses, comp, wd = [], [], [], [], [], []
             chosen = rng.choices(agencies, weights=weights, k=size)
             channels = rng.choices(channel_names, weights=channel_w, k=size)
             # Requests arrive in time order (ids follow arrival, as in production): this chunk is
@@ -467,6 +468,12 @@ def generate(n: int, *, seed: int = 20261130, verbose: bool = True) -> dict:
                                 f"{rid}\tDiantar ke tempat tinggal pemohon.\t{_ts(due)}\t"
                                 f"{_ts(finished) if rng.random() < 0.8 else N}\t\n"
                             )
+                if state == "withdrawn":
+                    unit_id = svc["unit"] or unit
+                    wd.append(
+                        f"{rid}\t{agency['id']}\t{svc['id']}\t{unit_id if unit_id else N}\t{svc['kind']}\t"
+                        f"{channel}\t{_ts(created)}\t{_ts(closed_at)}\n"
+                    )
                 if state == "waiting_applicant":
                     pauses.append(f'{rid}\t{_ts(created + timedelta(hours=3))}\t\\N\t["Fotokopi KTP"]\n')
             with cursor.copy(f"COPY requests_request ({', '.join(REQUEST_COLUMNS)}) FROM STDIN") as copy:
@@ -475,6 +482,12 @@ def generate(n: int, *, seed: int = 20261130, verbose: bool = True) -> dict:
                 copy.write("".join(res))
             with cursor.copy(f"COPY requests_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
                 copy.write("".join(ev))
+            if wd:
+                with cursor.copy(
+                    "COPY reports_withdrawal (request_id, agency_id, service_id, unit_id, kind, channel, "
+                    "created_at, withdrawn_at) FROM STDIN"
+                ) as c:
+                    c.write("".join(wd))
             if pauses:
                 with cursor.copy(
                     "COPY requests_pause (request_id, started_at, ended_at, missing) FROM STDIN"
@@ -504,6 +517,7 @@ def generate(n: int, *, seed: int = 20261130, verbose: bool = True) -> dict:
             "requests_request",
             "requests_event",
             "reports_resolution",
+            "reports_withdrawal",
             "requests_pause",
             "requests_compensationtask",
         ):
@@ -518,6 +532,7 @@ def generate(n: int, *, seed: int = 20261130, verbose: bool = True) -> dict:
             "requests_request",
             "requests_event",
             "reports_resolution",
+            "reports_withdrawal",
             "requests_pause",
             "requests_compensationtask",
         ):
@@ -630,16 +645,58 @@ def run(args) -> int:
     overseer.force_login(User.objects.get(username="kediri.overseer"))
     head = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["127.0.0.1"])[0])
     head.force_login(User.objects.get(username="kediri.kabag"))
+    # "cold": the shared cache emptied before every page — every figure computed from the database.
     pages = [
-        ("reports.dashboard", overseer, "/kelola/laporan/daerah/", [rng.choice(mix) for _i in range(n)]),
-        ("reports.agency_dashboard", head, "/kelola/laporan/", [rng.choice(mix) for _i in range(n)]),
-        ("reports.dashboard_quarter", overseer, "/kelola/laporan/daerah/", ["?periode=triwulan-lalu"] * 10),
-        ("reports.dashboard_year", overseer, "/kelola/laporan/daerah/", ["?periode=tahun-ini"] * 10),
+        (
+            "reports.dashboard",
+            overseer,
+            "/kelola/laporan/daerah/",
+            [rng.choice(mix) for _i in range(n)],
+            False,
+        ),
+        (
+            "reports.dashboard.cold",
+            overseer,
+            "/kelola/laporan/daerah/",
+            [rng.choice(mix) for _i in range(n // 2)],
+            True,
+        ),
+        ("reports.agency_dashboard", head, "/kelola/laporan/", [rng.choice(mix) for _i in range(n)], False),
+        (
+            "reports.agency_dashboard.cold",
+            head,
+            "/kelola/laporan/",
+            [rng.choice(mix) for _i in range(n // 2)],
+            True,
+        ),
+        (
+            "reports.dashboard_quarter.cold",
+            overseer,
+            "/kelola/laporan/daerah/",
+            ["?periode=triwulan-lalu"] * 10,
+            True,
+        ),
+        (
+            "reports.dashboard_year.cold",
+            overseer,
+            "/kelola/laporan/daerah/",
+            ["?periode=tahun-ini"] * 10,
+            True,
+        ),
     ]
-    for name, client, path, queries in pages:
+    from django.core.cache import cache
+
+    def cold_gets(client, urls):
+        times = []
+        for url in urls:
+            cache.clear()
+            times += timed_gets(client, [url])[0]
+        return times, []
+
+    for name, client, path, queries, cold in pages:
         urls = [path + q for q in queries]
         timed_gets(client, urls[:5])  # warm-up
-        times, _sizes = timed_gets(client, urls)
+        times, _sizes = (cold_gets if cold else timed_gets)(client, urls)
         report.bench(f"{name}.p50", statistics.median(times), "ms")
         report.bench(f"{name}.p95", percentile(times, 95) if len(times) > 2 else max(times), "ms")
         with CaptureQueriesContext(connection) as captured:

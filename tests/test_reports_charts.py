@@ -204,3 +204,45 @@ def test_zones_follow_the_thresholds():
     ]
     assert metrics.zone(75, 70, 40) == "green" and metrics.zone(None, 81, 51) is None
     assert metrics.composite({"a": 100, "b": None, "c": 50}) == 75 and metrics.composite({"a": None}) is None
+
+
+# ---------------------------------------------------------------- working days (facts.py)
+
+
+def test_working_days_count_parts_of_days_holidays_and_weekends():
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from layanan.reports.facts import working_days_between, working_time
+    from layanan.sla import WorkingCalendar
+
+    wib = ZoneInfo("Asia/Jakarta")
+    calendar = WorkingCalendar.from_config("Asia/Jakarta", {}, [date(2026, 10, 7)])  # a Wednesday closed
+    monday = datetime(2026, 10, 5, 7, 30, tzinfo=wib)
+    assert working_days_between(calendar, monday, monday.replace(hour=11, minute=45)) == pytest.approx(0.5)
+    # Mon 07:30 → Thu 11:45: Mon, Tue, (Wed closed), half of Thu.
+    assert working_days_between(calendar, monday, datetime(2026, 10, 8, 11, 45, tzinfo=wib)) == pytest.approx(
+        2.5
+    )
+    # A Friday (07:30–16:30) still counts 1; the weekend 0.
+    assert working_days_between(
+        calendar, datetime(2026, 10, 9, 7, 30, tzinfo=wib), datetime(2026, 10, 12, 7, 30, tzinfo=wib)
+    ) == pytest.approx(1)
+    # Counting agrees with walking the days, over years (weeks by arithmetic).
+    start = datetime(2024, 3, 14, 10, 0, tzinfo=wib)
+    for span in (1, 6, 13, 100, 800):
+        end = start + timedelta(days=span, hours=3)
+        walked, day = 0.0, start.date()
+        while day <= end.date():
+            if calendar.is_working_day(day):
+                o, c = (datetime.combine(day, t, tzinfo=wib) for t in calendar.office_hours[day.isoweekday()])
+                lo, hi = max(start, o), min(end, c)
+                walked += max(0.0, (hi - lo) / (c - o))
+            day += timedelta(days=1)
+        assert working_days_between(calendar, start, end) == pytest.approx(walked)
+    # Pauses are not working time.
+    minutes, days = working_time(
+        calendar, monday, monday.replace(hour=16), [(monday.replace(hour=9), monday.replace(hour=10))]
+    )
+    assert (minutes, days) == (450, pytest.approx(7.5 / 8.5, abs=1e-4))
+    assert working_days_between(calendar, monday, monday) == 0

@@ -38,7 +38,8 @@ def pdf_text(report) -> str:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     with report.pdf.open("rb") as f:
         data = f.read()
-    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    done = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    text = done.stdout.decode()
     return " ".join(text.split())  # table cells wrap: compare words, not lines
 
 

@@ -338,3 +338,23 @@ def test_a_reopened_request_keeps_its_first_resolution(october):
     )
     assert rows == [wib(5, 11, 45), wib(8, 10)]
     assert facts.record(request) is None  # once per finish
+
+
+def test_a_withdrawal_is_a_fact_and_the_backlog_at_the_end_of_a_period_stays(october):
+    from layanan.reports.models import Withdrawal
+    from layanan.reports.services import open_at_end
+
+    svc = service("ORGANISASI-KEDIRI", 14)
+    waiting = submit_at(svc, wib(28, 9))  # still open at the end of October …
+    withdrawn = submit_at(svc, wib(29, 9), channel="web")
+    kabag = User.objects.get(username="kediri.kabag")
+    with clock_at(wib(3, 9, m=11)):  # … withdrawn in November
+        lifecycle.perform(
+            withdrawn, kabag, "withdraw", note="Pemohon menelepon", confirmed=True, now=wib(3, 9, m=11)
+        )
+    row = Withdrawal.objects.get(request=withdrawn)
+    assert row.withdrawn_at == wib(3, 9, m=11) and row.service_id == svc.pk
+    sel = kediri_selection()
+    assert open_at_end(sel)["total"] == 2  # both were open at the end of October
+    finish_at(Request.objects.get(pk=waiting.pk), wib(4, 9, m=11))
+    assert open_at_end(kediri_selection())["total"] == 2  # and still were, whatever happened later

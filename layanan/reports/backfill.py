@@ -70,6 +70,43 @@ def resolutions(Request=None, Resolution=None, *, batch: int = 500) -> int:
     return n
 
 
+def withdrawals(Request=None, Withdrawal=None, *, batch: int = 1000) -> int:
+    """A Withdrawal for every withdrawn request that has none (idempotent)."""
+    from layanan.requests.models import Request as LiveRequest
+
+    from .models import Withdrawal as LiveWithdrawal
+
+    Request = Request or LiveRequest
+    Withdrawal = Withdrawal or LiveWithdrawal
+    done = Withdrawal.objects.filter(request_id=OuterRef("pk"))
+    todo = (
+        Request.objects.filter(state="withdrawn", closed_at__isnull=False)
+        .filter(~Exists(done))
+        .select_related("service")
+        .order_by("pk")
+    )
+    rows, n = [], 0
+    for request in todo.iterator(chunk_size=batch):
+        rows.append(
+            Withdrawal(
+                request_id=request.pk,
+                agency_id=request.agency_id,
+                service_id=request.service_id,
+                unit_id=request.service.unit_id or request.assigned_unit_id,
+                kind=request.kind,
+                channel=request.channel,
+                created_at=request.created_at,
+                withdrawn_at=request.closed_at,
+            )
+        )
+        if len(rows) >= batch:
+            n += len(Withdrawal.objects.bulk_create(rows, ignore_conflicts=True))
+            rows = []
+    if rows:
+        n += len(Withdrawal.objects.bulk_create(rows, ignore_conflicts=True))
+    return n
+
+
 def scores(ServiceStandard=None, StandardScore=None) -> int:
     """A stored completeness score for every published or superseded standard without one."""
     from layanan.standards.completeness import check_components, completeness_score

@@ -1,4 +1,4 @@
-"""The fact a report counts: a finished request, recorded once when it finishes.
+"""The facts a report counts: a finished request, recorded once when it finishes (and a withdrawn one).
 
 `request_saved` is connected to Request's post_save (ReportsConfig.ready). The lifecycle is
 the only writer of requests; when one of its transactions leaves a request resolved (the
@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from layanan.requests import clock
 from layanan.requests.models import SlaStatus, State
 
-from .models import Resolution
+from .models import Resolution, Withdrawal
 
 FINISHED = {State.RESOLVED: Resolution.Outcome.RESOLVED, State.REJECTED: Resolution.Outcome.REJECTED}
 
@@ -56,25 +56,45 @@ def _clip(start: datetime, end: datetime, pauses) -> list[tuple[datetime, dateti
     return _merge(windows)
 
 
+def _day_part(calendar, tz, day: date, lo: datetime, hi: datetime) -> float:
+    """The part of `day`'s office hours inside [lo, hi] (0 on a closed day)."""
+    if not calendar.is_working_day(day):
+        return 0.0
+    opens, closes = calendar.office_hours[day.isoweekday()]
+    o = datetime.combine(day, opens, tzinfo=tz)
+    c = datetime.combine(day, closes, tzinfo=tz)
+    low, high = max(lo, o), min(hi, c)
+    return (high - low) / (c - o) if high > low else 0.0
+
+
+def _whole_working_days(calendar, first: date, last: date) -> int:
+    """Working days from `first` to `last`, both included: weeks by arithmetic, minus the closed days."""
+    n = (last - first).days + 1
+    if n <= 0:
+        return 0
+    open_days = set(calendar.office_hours)  # ISO weekdays with office hours
+    weeks, rest = divmod(n, 7)
+    start = first.isoweekday()
+    count = weeks * len(open_days) + sum(1 for i in range(rest) if (start - 1 + i) % 7 + 1 in open_days)
+    closed = sum(1 for d in calendar.closed_days if first <= d <= last and d.isoweekday() in open_days)
+    return count - closed
+
+
 def working_days_between(calendar, a: datetime, b: datetime) -> float:
     """Working days from a to b: each working day counts 1, a part of it in proportion to its
-    office hours (0 when b <= a). Walks the days of the span (a request lasts weeks, not years)."""
+    office hours (0 when b <= a). The days in between are counted, not walked."""
     if b <= a:
         return 0.0
     tz = ZoneInfo(calendar.timezone)
     la, lb = a.astimezone(tz), b.astimezone(tz)
-    total = 0.0
-    day: date = la.date()
-    while day <= lb.date():
-        if calendar.is_working_day(day):
-            opens, closes = calendar.office_hours[day.isoweekday()]
-            o = datetime.combine(day, opens, tzinfo=tz)
-            c = datetime.combine(day, closes, tzinfo=tz)
-            lo, hi = max(la, o), min(lb, c)
-            if hi > lo:
-                total += (hi - lo) / (c - o)
-        day += timedelta(days=1)
-    return total
+    first, last = la.date(), lb.date()
+    if first == last:
+        return _day_part(calendar, tz, first, la, lb)
+    return (
+        _day_part(calendar, tz, first, la, lb)
+        + _whole_working_days(calendar, first + timedelta(days=1), last - timedelta(days=1))
+        + _day_part(calendar, tz, last, la, lb)
+    )
 
 
 def working_time(calendar, start: datetime, end: datetime, pauses=()) -> tuple[int, float]:
@@ -144,8 +164,39 @@ def record(request) -> Resolution | None:
     return row
 
 
+def record_withdrawal(request) -> Withdrawal | None:
+    """Write the Withdrawal of a withdrawn request (once)."""
+    if request.state != State.WITHDRAWN or request.closed_at is None:
+        return None
+    if Withdrawal.objects.filter(request_id=request.pk).exists():
+        return None
+    row = Withdrawal(
+        request_id=request.pk,
+        agency_id=request.agency_id,
+        service_id=request.service_id,
+        unit_id=request.service.unit_id or request.assigned_unit_id,
+        kind=request.kind,
+        channel=request.channel,
+        created_at=request.created_at,
+        withdrawn_at=request.closed_at,
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        return None
+    return row
+
+
 def request_saved(sender, instance, created=False, raw=False, **kwargs):
-    if raw or instance.state not in FINISHED:
+    if raw:
+        return
+    if instance.state == State.WITHDRAWN:
+        if not getattr(instance, "_withdrawal_recorded", False):
+            record_withdrawal(instance)
+            instance._withdrawal_recorded = True
+        return
+    if instance.state not in FINISHED:
         return
     finished = finished_at(instance)
     if finished is None or getattr(instance, "_resolution_recorded", None) == finished:

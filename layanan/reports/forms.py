@@ -132,6 +132,7 @@ class FilterForm(forms.Form):
         return Selection(
             self.scope,
             data["period"],
+            use_cache=True,
             unit=data.get("unit"),
             service=data.get("layanan"),
             channel=data.get("kanal") or "",

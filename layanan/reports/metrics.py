@@ -9,7 +9,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------- statistics
 
@@ -33,21 +33,24 @@ def share(part: int, whole: int) -> float | None:
 
 @dataclass
 class SlaFigures:
-    """Finished requests of a group and how they kept the promise."""
+    """Finished requests of a group and how they kept the promise.
+
+    Either built row by row (`add`, percentiles from the lists) or from the database's aggregates
+    (`known`: the percentiles PostgreSQL computed with percentile_cont — the same interpolation).
+    """
 
     finished: int = 0
     with_promise: int = 0
     met: int = 0
     breached: int = 0
     rejected: int = 0
-    days: list = None  # working days of each finished request
-    minutes: list = None  # and its office minutes (the same span, counted as the SLA clock counts)
+    days: list = field(default_factory=list)  # working days of each finished request
+    minutes: list = field(default_factory=list)  # its office minutes (as the SLA clock counts)
+    known: dict | None = None  # {"days": (p50, p90), "minutes": (p50, p90)} from the database
+    show_minutes: bool = False  # a service promised in minutes/hours: under a day, say it in minutes
 
     def __post_init__(self):
-        if self.days is None:
-            self.days = []
-        if self.minutes is None:
-            self.minutes = []
+        self._memo = {}
 
     def add(
         self,
@@ -69,6 +72,15 @@ class SlaFigures:
                 self.breached += 1
             else:
                 self.met += 1
+        self._memo.clear()
+
+    def _quantiles(self, which: str) -> tuple:
+        if self.known is not None:
+            return self.known[which]
+        if which not in self._memo:
+            values = sorted(self.days if which == "days" else self.minutes)
+            self._memo[which] = (percentile(values, 0.5), percentile(values, 0.9))
+        return self._memo[which]
 
     @property
     def met_pct(self) -> float | None:
@@ -76,19 +88,19 @@ class SlaFigures:
 
     @property
     def median(self) -> float | None:
-        return percentile(self.days, 0.5)
+        return self._quantiles("days")[0]
 
     @property
     def p90(self) -> float | None:
-        return percentile(self.days, 0.9)
+        return self._quantiles("days")[1]
 
     @property
     def median_text(self) -> str:
-        return fmt_duration(self.median, percentile(self.minutes, 0.5))
+        return fmt_duration(self.median, self._quantiles("minutes")[0] if self.show_minutes else None)
 
     @property
     def p90_text(self) -> str:
-        return fmt_duration(self.p90, percentile(self.minutes, 0.9))
+        return fmt_duration(self.p90, self._quantiles("minutes")[1] if self.show_minutes else None)
 
 
 # ---------------------------------------------------------------- formats (Indonesian)
@@ -105,14 +117,14 @@ def fmt_num(value, digits: int = 1) -> str:
 
 
 def fmt_pct(value, digits: int = 1) -> str:
-    return "—" if value is None else f"{fmt_num(value, digits)} %"
+    return "—" if value is None else f"{fmt_num(float(value), digits)} %"
 
 
 def fmt_days(value) -> str:
     """Working days for people: '2,5 hari kerja'; under a day in office hours or minutes."""
     if value is None:
         return "—"
-    return f"{fmt_num(value, 1)} hari kerja"
+    return f"{fmt_num(float(value), 1)} hari kerja"
 
 
 def fmt_duration(days, minutes=None) -> str:

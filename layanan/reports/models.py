@@ -75,6 +75,30 @@ class Resolution(models.Model):
         return self.due_at is not None
 
 
+class Withdrawal(models.Model):
+    """A request withdrawn by its applicant (or closed at the applicant's request): recorded once, in the
+    lifecycle's transaction, like a Resolution (a withdrawn request is final)."""
+
+    request = models.OneToOneField("requests.Request", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("standards.Service", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "agencies.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("pencabutan permohonan")
+        verbose_name_plural = _("pencabutan permohonan")
+        indexes = [models.Index(fields=["agency", "withdrawn_at"], name="withdrawal_agency_at")]
+
+    def __str__(self):
+        return f"{self.request_id} @ {self.withdrawn_at:%Y-%m-%d %H:%M}"
+
+
 class MonthlyStat(models.Model):
     """A complete month of an agency (service = None) or of one of its services."""
 

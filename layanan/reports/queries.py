@@ -36,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Trunc
+from django.db.models.functions import Trunc
 from django.utils.translation import gettext as _
 
 from layanan.agencies.models import Unit
@@ -56,7 +56,7 @@ from layanan.standards.models import Service, ServiceStandard, Step
 
 from . import metrics, periods
 from .facts import working_days_between
-from .models import Resolution
+from .models import Resolution, Withdrawal
 from .scope import Selection
 
 CHANNEL_LABELS = dict(Channel.choices)
@@ -105,10 +105,33 @@ class Volumes:
     by_unit: list = field(default_factory=list)  # [(unit id, name, n)]
 
 
-def _cached(sel: Selection, key: str, compute):
-    if key not in sel.cache:
+# The dashboards keep their three scans in the shared cache (the inbox does the same with its tab
+# counts): an ended period never changes, so its figures are kept ENDED_TTL seconds; a running period
+# and the backlog "now" LIVE_TTL seconds — a dashboard is at most that stale. Evaluation reports never
+# read the cache: they are computed from the database every time.
+ENDED_TTL = 600
+LIVE_TTL = 30
+
+
+def _cached(sel: Selection, key: str, compute, *, live: bool = False):
+    if key in sel.cache:
+        return sel.cache[key]
+    if not sel.use_cache:
         sel.cache[key] = compute()
-    return sel.cache[key]
+        return sel.cache[key]
+    from django.core.cache import cache
+
+    shared = f"reports:{key.split(':')[0]}:{sel.signature()}"
+    found = cache.get(shared)
+    if found is None:
+        found = compute()
+        _start, end = sel.bounds
+        from django.utils import timezone
+
+        ended = not live and end <= timezone.now()
+        cache.set(shared, found, ENDED_TTL if ended else LIVE_TTL)
+    sel.cache[key] = found
+    return found
 
 
 def arrivals(sel: Selection) -> list[tuple]:
@@ -118,16 +141,21 @@ def arrivals(sel: Selection) -> list[tuple]:
 
     def compute():
         start, end = sel.bounds
-        return list(
+        service_unit = dict(sel.services())
+        rows = (
             Request.objects.filter(sel.request_q(), created_at__gte=start, created_at__lt=end)
             .annotate(
-                b=Trunc("created_at", sel.period.bucket(), output_field=DateField(), tzinfo=ZoneInfo(sel.tz)),
-                u=Coalesce("service__unit_id", "assigned_unit_id"),
+                b=Trunc("created_at", sel.period.bucket(), output_field=DateField(), tzinfo=ZoneInfo(sel.tz))
             )
-            .values_list("b", "agency_id", "service_id", "channel", "kind", "u")
+            .values_list("b", "agency_id", "service_id", "channel", "kind", "assigned_unit_id")
             .annotate(n=Count("id"))
             .order_by()
         )
+        # The unit of a request: its service's unit, else the unit it is assigned to (scope.py).
+        return [
+            (b, agency, service, channel, kind, service_unit.get(service) or unit, n)
+            for b, agency, service, channel, kind, unit, n in rows
+        ]
 
     return _cached(sel, "arrivals", compute)
 
@@ -173,7 +201,6 @@ class Sla:
     total: metrics.SlaFigures
     by_service: list
     by_unit: list
-    by_kind: list
     histogram: list  # [(label, count)]
 
 
@@ -209,49 +236,181 @@ def histogram_of(days) -> list[tuple[str, int]]:
     return list(zip(DAY_LABELS, counts, strict=True))
 
 
+GROUPINGS = {"agency": "agency_id", "service": "service_id", "unit": "unit_id"}
+
+
+def _finishes(sel: Selection):
+    start, end = sel.bounds
+    return Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
+
+
 def finished_rows(sel: Selection) -> list[tuple]:
     """(agency, service, unit, kind, outcome, has promise, breached, working days, office minutes) of
-    each finish in the period: the one read of reports.Resolution (covering index on PostgreSQL)."""
+    each finish in the period (the row-by-row path; PostgreSQL aggregates in the database)."""
+    return list(
+        _finishes(sel)
+        .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
+        .values_list(
+            "agency_id",
+            "service_id",
+            "unit_id",
+            "kind",
+            "outcome",
+            "promised",
+            "breached",
+            "working_days",
+            "office_minutes",
+        )
+        .order_by()
+    )
+
+
+def _figures(row: dict) -> metrics.SlaFigures:
+    return metrics.SlaFigures(
+        finished=row["finished"],
+        with_promise=row["with_promise"],
+        met=row["met"],
+        breached=row["breached"],
+        rejected=row["rejected"],
+        known={"days": tuple(row["days"] or (None, None)), "minutes": (None, None)},
+    )
+
+
+def minute_services(sel: Selection) -> set:
+    """Services promised in minutes or hours: their times are also shown in office minutes/hours."""
+    return set(
+        ServiceStandard.objects.filter(
+            service__agency_id__in=sel.agency_ids,
+            status=ServiceStandard.Status.PUBLISHED,
+            duration_unit__in=["minute", "hour"],
+        ).values_list("service_id", flat=True)
+    )
+
+
+# One pass over the period's finishes: GROUPING SETS give the total, each agency, service and unit,
+# and agency × kind at once; GROUPING() tells the sets apart (a NULL unit is a group of its own).
+GROUPING_SQL = """
+SELECT GROUPING(agency_id, service_id, unit_id, kind) AS g, agency_id, service_id, unit_id, kind,
+       count(*) AS finished,
+       count(*) FILTER (WHERE due_at IS NOT NULL) AS with_promise,
+       count(*) FILTER (WHERE due_at IS NOT NULL AND NOT breached) AS met,
+       count(*) FILTER (WHERE due_at IS NOT NULL AND breached) AS breached,
+       count(*) FILTER (WHERE outcome = 'rejected') AS rejected,
+       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY working_days) AS days
+FROM ({inner}) AS r
+GROUP BY GROUPING SETS ((), (agency_id), (service_id), (unit_id), (agency_id, kind))
+"""
+GROUPING_KEYS = {15: "total", 7: "agency", 11: "service", 13: "unit", 6: "agency_kind"}
+GROUPING_COLUMNS = {"agency": 1, "service": 2, "unit": 3}
+HISTOGRAM_SQL = "SELECT {bins} FROM ({inner}) AS r"
+MINUTES_SQL = """
+SELECT service_id, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY office_minutes)
+FROM ({inner}) AS r WHERE service_id = ANY(%s) GROUP BY service_id
+"""
+
+
+def _finish_groups_postgresql(sel: Selection, minutes_for: set) -> dict:
+    from django.db import connection
+
+    inner, params = (
+        _finishes(sel)
+        .values_list(
+            "agency_id",
+            "service_id",
+            "unit_id",
+            "kind",
+            "outcome",
+            "due_at",
+            "breached",
+            "working_days",
+            "office_minutes",
+        )
+        .order_by()
+        .query.sql_with_params()
+    )
+    bins = []
+    for i in range(len(DAY_LABELS)):
+        parts = ([f"working_days >= {DAY_EDGES[i]!r}"] if i else []) + (
+            [f"working_days < {DAY_EDGES[i + 1]!r}"] if i + 1 < len(DAY_EDGES) else []
+        )
+        bins.append(f"count(*) FILTER (WHERE {' AND '.join(parts) or 'TRUE'})")
+    out = {
+        "total": metrics.SlaFigures(),
+        "agency_kind": {},
+        **{name: {} for name in GROUPINGS},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(GROUPING_SQL.format(inner=inner), params)
+        names = [c[0] for c in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            which = GROUPING_KEYS[row["g"]]
+            if which == "total":
+                out["total"] = _figures(row)
+            elif which == "agency_kind":
+                out[which][(row["agency_id"], row["kind"])] = _figures(row)
+            else:
+                out[which][values[GROUPING_COLUMNS[which]]] = _figures(row)
+        cursor.execute(HISTOGRAM_SQL.format(bins=", ".join(bins), inner=inner), params)
+        out["histogram"] = list(zip(DAY_LABELS, cursor.fetchone(), strict=True))
+        wanted = sorted(minutes_for & set(out["service"]))
+        if wanted:
+            cursor.execute(MINUTES_SQL.format(inner=inner), [*params, wanted])
+            for service, quantiles in cursor.fetchall():
+                figures = out["service"][service]
+                figures.known["minutes"] = tuple(quantiles)
+                figures.show_minutes = True
+    return out
+
+
+def finish_groups(sel: Selection) -> dict:
+    """The finishes of the period as SlaFigures: {"total": f, "agency": {id: f}, "service": …, "unit": …,
+    "agency_kind": {(agency, kind): f}, "histogram": [(label, n)]}. On PostgreSQL GROUP BY GROUPING SETS
+    with percentile_cont (a few rows back); elsewhere (SQLite: development, tests) the rows are read and
+    counted in Python — the same rules. Office minutes are kept for services promised in minutes or
+    hours (a time under a working day is shown in minutes there); elsewhere time is in working days."""
 
     def compute():
-        start, end = sel.bounds
-        return list(
-            Resolution.objects.filter(sel.resolution_q(), finished_at__gte=start, finished_at__lt=end)
-            .annotate(promised=ExpressionWrapper(Q(due_at__isnull=False), output_field=BooleanField()))
-            .values_list(
-                "agency_id",
-                "service_id",
-                "unit_id",
-                "kind",
-                "outcome",
-                "promised",
-                "breached",
-                "working_days",
-                "office_minutes",
-            )
-            .order_by()
-        )
+        from django.db import connection
 
-    return _cached(sel, "finishes", compute)
+        minutes_for = minute_services(sel)
+        if connection.vendor == "postgresql":
+            return _finish_groups_postgresql(sel, minutes_for)
+        out = {
+            "total": metrics.SlaFigures(),
+            "agency_kind": defaultdict(metrics.SlaFigures),
+            **{g: defaultdict(metrics.SlaFigures) for g in GROUPINGS},
+        }
+        for agency, service, unit, kind, outcome, promised, breached, days, minutes in finished_rows(sel):
+            values = {
+                "has_promise": promised,
+                "breached": breached,
+                "working_days": days,
+                "rejected": outcome == Resolution.Outcome.REJECTED,
+            }
+            for group in (
+                out["total"],
+                out["agency"][agency],
+                out["unit"][unit],
+                out["agency_kind"][(agency, kind)],
+            ):
+                group.add(**values)
+            out["service"][service].add(**values, office_minutes=minutes if service in minutes_for else None)
+        for service in minutes_for & set(out["service"]):
+            out["service"][service].show_minutes = True
+        out["histogram"] = histogram_of(out["total"].days)
+        return out
+
+    return _cached(sel, "finish_groups", compute)
 
 
 def sla(sel: Selection) -> Sla:
-    total = metrics.SlaFigures()
-    services, units, kinds = (defaultdict(metrics.SlaFigures) for _i in range(3))
-    for _agency, service, unit, kind, outcome, promised, breached, days, minutes in finished_rows(sel):
-        values = {
-            "has_promise": promised,
-            "breached": breached,
-            "working_days": days,
-            "rejected": outcome == Resolution.Outcome.REJECTED,
-            "office_minutes": minutes,
-        }
-        for group in (total, services[service], units[unit], kinds[kind]):
-            group.add(**values)
+    groups = finish_groups(sel)
+    services, units = groups["service"], groups["unit"]
     service_names, unit_names = _name_map(Service, services), _name_map(Unit, units)
     promises = _promises(services, before=sel.bounds[1])
     return Sla(
-        total=total,
+        total=groups["total"],
         by_service=sorted(
             (SlaRow(k, service_names.get(k, "?"), promises.get(k, ""), f) for k, f in services.items()),
             key=lambda r: (-r.figures.finished, r.label),
@@ -260,11 +419,7 @@ def sla(sel: Selection) -> Sla:
             (SlaRow(k, unit_names.get(k, _("Tanpa unit")), "", f) for k, f in units.items()),
             key=lambda r: (-r.figures.finished, r.label),
         ),
-        by_kind=sorted(
-            (SlaRow(k, str(KIND_LABELS.get(k, k)), "", f) for k, f in kinds.items()),
-            key=lambda r: (-r.figures.finished, r.label),
-        ),
-        histogram=histogram_of(total.days),
+        histogram=groups["histogram"],
     )
 
 
@@ -328,7 +483,7 @@ def open_rows(sel: Selection, now: datetime) -> list[tuple]:
             .order_by()
         )
 
-    return _cached(sel, f"open:{now.isoformat()}", compute)
+    return _cached(sel, f"open:{now.isoformat()}", compute, live=True)
 
 
 def backlog(sel: Selection, now: datetime) -> Backlog:
@@ -434,12 +589,13 @@ def causes_of(request_ids, *, limit: int = 3, before=None) -> dict[int, list[str
     return out
 
 
-def breaches(sel: Selection, now: datetime, *, limit: int = 50) -> Breaches:
+def breaches(sel: Selection, now: datetime, *, limit: int = 50, open_now: bool = True) -> Breaches:
+    """Finished late in the period (worst first, with the staff's notes as causes) and — unless
+    `open_now` is off (an evaluation report) — open past their due time now."""
     start, end = sel.bounds
-    out = Breaches(
-        finished_late=sum(1 for row in finished_rows(sel) if row[6]),
-        open_late=sum(row[6] for row in open_rows(sel, now) if row[5] == "b"),
-    )
+    out = Breaches(finished_late=finish_groups(sel)["total"].breached)
+    if open_now:
+        out.open_late = sum(row[6] for row in open_rows(sel, now) if row[5] == "b")
     if not sel.scope.personal:
         return out
     late = Resolution.objects.filter(
@@ -448,6 +604,8 @@ def breaches(sel: Selection, now: datetime, *, limit: int = 50) -> Breaches:
     open_late = Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES)).filter(
         clock.sla_status_q(SlaStatus.BREACHED, now)
     )
+    if not open_now:
+        open_late = open_late.none()
     # Worst first: working days past the due time, as recorded at the finish (a holiday added to the
     # calendar later does not change a past report).
     scored = [
@@ -500,17 +658,38 @@ class Compensation:
 
 
 def compensation(sel: Selection) -> Compensation:
+    """Seed 004's duty: tasks opened or given in the period, and still pending. Only standards that
+    promise compensation open tasks, so most selections need no query at all; otherwise the few tasks
+    that matter are read first and then matched to the selection's requests by primary key."""
     start, end = sel.bounds
-    tasks = CompensationTask.objects.filter(request__in=Request.objects.filter(sel.request_q()).values("pk"))
-    counts = tasks.aggregate(
-        due=Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
-        done=Count("id", filter=Q(done_at__gte=start, done_at__lt=end)),
-        pending=Count("id", filter=Q(done_at__isnull=True)),
+    out = Compensation()
+    promising = ServiceStandard.objects.filter(service__agency_id__in=sel.agency_ids).exclude(
+        compensation_on_breach=""
     )
-    out = Compensation(due=counts["due"], done=counts["done"], pending=counts["pending"])
-    if sel.scope.personal and out.pending:
+    if not promising.exists():
+        return out
+    tasks = list(
+        CompensationTask.objects.filter(
+            Q(created_at__gte=start, created_at__lt=end)
+            | Q(done_at__gte=start, done_at__lt=end)
+            | Q(done_at__isnull=True)
+        ).values_list("request_id", "created_at", "done_at")
+    )
+    mine = set(
+        Request.objects.filter(sel.request_q(), pk__in=[t[0] for t in tasks]).values_list("pk", flat=True)
+    )
+    pending = []
+    for request_id, created, done in tasks:
+        if request_id not in mine:
+            continue
+        out.due += int(start <= created < end)
+        out.done += int(done is not None and start <= done < end)
+        if done is None:
+            out.pending += 1
+            pending.append(request_id)
+    if sel.scope.personal and pending:
         out.pending_list = list(
-            tasks.filter(done_at__isnull=True)
+            CompensationTask.objects.filter(request_id__in=pending)
             .order_by("created_at")
             .values_list("request__tracking_code", "request__service__name", "created_at", "promise")[:50]
         )
@@ -553,11 +732,11 @@ def complaints(sel: Selection, *, with_answers: bool = False) -> Complaints:
         )
         subjects = received.order_by("-created_at").values_list("subject", flat=True)[:MAX_TOPIC_SUBJECTS]
         out.topics = metrics.topics(subjects)
-    for _agency, _service, _unit, kind, _outcome, promised, breached, _days, _minutes in finished_rows(sel):
+    for (_agency, kind), done in finish_groups(sel)["agency_kind"].items():
         if kind == Kind.COMPLAINT:
-            out.finished += 1
-            out.with_promise += int(promised)
-            out.met += int(promised and not breached)
+            out.finished += done.finished
+            out.with_promise += done.with_promise
+            out.met += done.met
     if with_answers and sel.scope.personal:
         finished = Resolution.objects.filter(
             sel.resolution_q(), kind=Kind.COMPLAINT, finished_at__gte=start, finished_at__lt=end
@@ -604,12 +783,14 @@ def per_agency(sel: Selection, now: datetime) -> list[AgencyRow]:
     rows = {a.pk: AgencyRow(a) for a in sel.scope.agencies if a.pk in sel.agency_ids}
     for _b, agency, _service, _channel, _kind, _unit, n in arrivals(sel):
         rows[agency].received += n
-    for agency, _service, _unit, kind, _outcome, promised, breached, days, minutes in finished_rows(sel):
-        row = rows[agency]
-        row.sla.add(has_promise=promised, breached=breached, working_days=days, office_minutes=minutes)
-        if kind == Kind.COMPLAINT and promised:
-            row.complaints_with_promise += 1
-            row.complaints_met += int(not breached)
+    for agency, figures in finish_groups(sel)["agency"].items():
+        rows[agency].sla = figures
+    for (agency, kind), figures in finish_groups(sel)["agency_kind"].items():
+        if kind == Kind.COMPLAINT:
+            rows[agency].complaints_with_promise, rows[agency].complaints_met = (
+                figures.with_promise,
+                figures.met,
+            )
     for agency, _service, _step, _state, _age, status, n, _oldest in open_rows(sel, now):
         rows[agency].open += n
         rows[agency].open_late += n if status == "b" else 0
@@ -761,7 +942,7 @@ def month_figures(agency, month: periods.Period) -> dict:
             if kind == Kind.COMPLAINT:
                 row["complaints_received"] += n
     withdrawn = (
-        Request.objects.filter(agency=agency, state=State.WITHDRAWN, closed_at__gte=start, closed_at__lt=end)
+        Withdrawal.objects.filter(agency=agency, withdrawn_at__gte=start, withdrawn_at__lt=end)
         .values_list("service_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -114,6 +114,7 @@ class Selection:
     request_id: int | None = None  # an evaluation after one case
     _services: list | None = field(default=None, repr=False)
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # one scan, several sections
+    use_cache: bool = False  # the dashboards share their scans through the cache (queries._cached)
 
     @property
     def agency_ids(self) -> list[int]:
@@ -145,23 +146,28 @@ class Selection:
             )
         return self._services
 
-    def request_q(self) -> Q:
-        """The selection (without the period) as a filter over requests.Request."""
-        q = Q(agency_id__in=self.agency_ids)
+    def request_q(self, prefix: str = "") -> Q:
+        """The selection (without the period) as a filter over requests.Request (`prefix`: from a model
+        that points at the request, e.g. "request__")."""
+
+        def q(**lookups):
+            return Q(**{prefix + k: v for k, v in lookups.items()})
+
+        out = q(agency_id__in=self.agency_ids)
         if self.request_id is not None:
-            q &= Q(pk=self.request_id)
+            out &= q(pk=self.request_id)
         if self.service is not None:
-            q &= Q(service_id=self.service.pk)
+            out &= q(service_id=self.service.pk)
         if self.service_ids is not None:
-            q &= Q(service_id__in=list(self.service_ids))
+            out &= q(service_id__in=list(self.service_ids))
         if self.channel:
-            q &= Q(channel=self.channel)
+            out &= q(channel=self.channel)
         units = self.units
         if units is not None:
             owned = [pk for pk, unit in self.services() if unit in units]
             unowned = [pk for pk, unit in self.services() if unit is None]
-            q &= Q(service_id__in=owned) | Q(service_id__in=unowned, assigned_unit_id__in=sorted(units))
-        return q
+            out &= q(service_id__in=owned) | q(service_id__in=unowned, assigned_unit_id__in=sorted(units))
+        return out
 
     def resolution_q(self) -> Q:
         """The selection (without the period) as a filter over reports.Resolution."""
@@ -178,6 +184,24 @@ class Selection:
         if units is not None:
             q &= Q(unit_id__in=sorted(units))
         return q
+
+    def signature(self) -> str:
+        """Everything that decides the figures, as a short cache key."""
+        import hashlib
+
+        parts = [
+            self.agency_ids,
+            sorted(self.units) if self.units is not None else None,
+            self.service.pk if self.service else None,
+            list(self.service_ids or []),
+            self.channel,
+            self.request_id,
+            self.period.start.isoformat(),
+            self.period.end.isoformat(),
+            self.tz,
+            self.period.bucket(),
+        ]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
     def with_period(self, period: Period) -> Selection:
         return replace(self, period=period, cache={})

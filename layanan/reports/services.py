@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 
 from layanan.accounts.roles import Role
 from layanan.agencies.models import Agency, Unit
-from layanan.requests.models import OPEN_STATES, Kind, Pause, Request, State
+from layanan.requests.models import OPEN_STATES, Kind, Pause, Request
 from layanan.standards.models import EvaluationPeriod, Service
 
 from . import exports, ikm, metrics, notify, periods, queries
-from .models import EvaluationReport, Resolution
+from .models import EvaluationReport, Resolution, Withdrawal
 from .scope import Scope, Selection
 
 Kind_ = EvaluationReport.Kind
@@ -126,41 +126,45 @@ def _sla_dict(f: metrics.SlaFigures) -> dict:
 
 
 def open_at_end(sel: Selection) -> dict:
-    """Requests of the selection still open at the end of the period, per service, and waiting on
-    the applicant then. Open at the end: arrived before it, not finished (no Resolution) and not
-    withdrawn before it — so the count of a past period never changes."""
-    start, end = sel.bounds
-    base = Request.objects.filter(sel.request_q(), created_at__lt=end)
-    candidates = set(base.filter(state__in=sorted(OPEN_STATES)).values_list("pk", flat=True))
-    candidates |= set(
-        Resolution.objects.filter(sel.resolution_q(), finished_at__gte=end).values_list(
-            "request_id", flat=True
-        )
+    """Requests of the selection still open at the end of the period, per service, and how many waited
+    on the applicant then. Open at the end: arrived before it and neither finished (Resolution) nor
+    withdrawn (Withdrawal) before it — made of immutable facts, so a past period's count never changes.
+    Read as three small sets instead of everything that ever arrived: open now, finished after the end,
+    withdrawn after the end (each without an earlier finish)."""
+    from collections import Counter
+
+    _start, end = sel.bounds
+    before_end = Resolution.objects.filter(finished_at__lt=end)
+    still = dict(
+        Withdrawal.objects.filter(sel.resolution_q(), withdrawn_at__gte=end, created_at__lt=end)
+        .filter(~Exists(before_end.filter(request_id=OuterRef("request_id"))))
+        .values_list("request_id", "service_id")
     )
-    candidates |= set(base.filter(state=State.WITHDRAWN, closed_at__gte=end).values_list("pk", flat=True))
-    earlier = Resolution.objects.filter(request_id=OuterRef("pk"), finished_at__lt=end)
-    still = (
-        base.filter(pk__in=sorted(candidates))
-        .exclude(state=State.WITHDRAWN, closed_at__lt=end)
-        .filter(~Exists(earlier))
+    still.update(
+        Resolution.objects.filter(sel.resolution_q(), finished_at__gte=end, created_at__lt=end)
+        .filter(~Exists(before_end.filter(request_id=OuterRef("request_id"))))
+        .values_list("request_id", "service_id")
     )
-    per_service = dict(still.values_list("service_id").annotate(n=Count("id")).order_by())
-    waiting = (
-        Pause.objects.filter(request__in=still, started_at__lt=end)
+    still.update(
+        Request.objects.filter(sel.request_q(), state__in=sorted(OPEN_STATES), created_at__lt=end)
+        .filter(~Exists(before_end.filter(request_id=OuterRef("pk"))))
+        .values_list("pk", "service_id")
+    )
+    per_service = dict(Counter(still.values()))
+    waiting = {
+        request_id
+        for request_id in Pause.objects.filter(started_at__lt=end)
         .exclude(ended_at__lt=end)
-        .values("request_id")
-        .distinct()
-        .count()
-    )
-    return {"per_service": per_service, "total": sum(per_service.values()), "waiting": waiting}
+        .values_list("request_id", flat=True)
+        if request_id in still
+    }
+    return {"per_service": per_service, "total": len(still), "waiting": len(waiting)}
 
 
 def withdrawn_in(sel: Selection) -> dict:
     start, end = sel.bounds
     return dict(
-        Request.objects.filter(
-            sel.request_q(), state=State.WITHDRAWN, closed_at__gte=start, closed_at__lt=end
-        )
+        Withdrawal.objects.filter(sel.resolution_q(), withdrawn_at__gte=start, withdrawn_at__lt=end)
         .values_list("service_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -187,18 +191,11 @@ def compute_figures(report, *, now: datetime | None = None) -> dict:
     listed = sorted(
         set(received) | set(sla_by_service) | set(backlog_end["per_service"]) | set(withdrawn) | services
     )
-    total = metrics.SlaFigures()
+    total = sla.total  # the selection holds only the report's services: the total is theirs
     for pk in listed:
         if services and pk not in services:
             continue
         figures = sla_by_service[pk].figures if pk in sla_by_service else metrics.SlaFigures()
-        total.finished += figures.finished
-        total.rejected += figures.rejected
-        total.with_promise += figures.with_promise
-        total.met += figures.met
-        total.breached += figures.breached
-        total.days += figures.days
-        total.minutes += figures.minutes
         service_rows.append(
             {
                 "id": pk,
@@ -217,7 +214,7 @@ def compute_figures(report, *, now: datetime | None = None) -> dict:
         "open_end": sum(r["open_end"] for r in service_rows),
         **_sla_dict(total),
     }
-    breaches = queries.breaches(sel, ended, limit=200)
+    breaches = queries.breaches(sel, ended, limit=200, open_now=False)
     complaints = queries.complaints(sel, with_answers=True)
     comp = queries.compensation(sel)
     found_ikm = ikm.for_selection(sel) if ikm.available() else None

@@ -15,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, months=False, **options):
         scores = backfill.scores()
         resolutions = backfill.resolutions()
+        withdrawals = backfill.withdrawals()
         if months:
             from layanan.agencies.models import Agency
 
@@ -24,4 +25,7 @@ class Command(BaseCommand):
                     stored += rollup.store_month(agency, month, replace=True)
         else:
             stored = rollup.store_ended()
-        self.stdout.write(f"scores: {scores}, resolutions: {resolutions}, monthly rows: {stored}")
+        self.stdout.write(
+            f"scores: {scores}, resolutions: {resolutions}, withdrawals: {withdrawals}, "
+            f"monthly rows: {stored}"
+        )
