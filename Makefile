@@ -30,7 +30,8 @@ browser:
 	@test -x /usr/bin/chromium || (echo "Installing Chromium from Debian…" && \
 		apt-get install -y -q chromium chromium-driver >/dev/null) || \
 		(echo "Chromium is missing: apt-get install chromium chromium-driver" && exit 1)
-	@# pdftotext reads the survey report PDFs back in tests/test_browser_survey.py.
+	@# pdftotext reads the survey and evaluation report PDFs back (tests/test_browser_survey.py,
+	@# tests/test_browser_reports.py).
 	@test -x /usr/bin/pdftotext || (echo "Installing poppler-utils (pdftotext) from Debian…" && \
 		apt-get install -y -q poppler-utils >/dev/null) || \
 		(echo "pdftotext is missing: apt-get install poppler-utils" && exit 1)

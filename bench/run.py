@@ -31,6 +31,7 @@ REQUESTS = Path(__file__).resolve().parent / "requests_bench.py"
 API = Path(__file__).resolve().parent / "api_bench.py"
 CHANNELS = Path(__file__).resolve().parent / "channels_bench.py"
 SURVEY = Path(__file__).resolve().parent / "survey_bench.py"
+REPORTS = Path(__file__).resolve().parent / "reports_bench.py"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 
 
@@ -121,6 +122,10 @@ def main(argv=None) -> int:
         # The satisfaction survey: IKM of a region × year over 1,000,000 answers (quick: 100,000), submit p95.
         codes["survey"] = subprocess.run(
             [sys.executable, str(SURVEY), *(["--quick"] if args.quick else []),
+             *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
+        # Dashboards and the monthly evaluation report over 1,000,000 requests (quick: 100,000).
+        codes["reports"] = subprocess.run(
+            [sys.executable, str(REPORTS), *(["--quick"] if args.quick else []),
              *(["--keep"] if args.keep else [])], cwd=BASE_DIR).returncode
     print(f"# bench finished in {time.perf_counter() - start:.0f} s", flush=True)
     failed = {name: code for name, code in codes.items() if code}

@@ -83,8 +83,8 @@ def test_the_head_filters_a_unit_and_downloads_the_month(seeded, live_server, tm
         page.goto(live_server.url + "/kelola/")
         page.get_by_role("link", name="Laporan dan dasbor kinerja").click()
         assert page.get_by_role("heading", level=1).inner_text().startswith("Kinerja pelayanan")
-        page.get_by_label("Periode").select_option(value=month.slug)
-        page.get_by_label("Unit").select_option(label=unit.name)
+        page.get_by_label("Periode", exact=True).select_option(value=month.slug)
+        page.get_by_label("Unit", exact=True).select_option(label=unit.name)
         page.get_by_role("button", name="Terapkan").click()
         page.wait_for_url(f"**unit={unit.pk}**")
         assert (

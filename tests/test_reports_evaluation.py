@@ -96,7 +96,7 @@ def test_the_pdf_is_a4_and_pdftotext_finds_the_figures(october):
         "7,1 hari kerja",
         "Belum ada survei",
     ):
-        assert expected in text, expected
+        assert expected in text, (expected, text[:3000])
 
 
 def test_regenerating_a_past_period_gives_the_same_numbers(october):
@@ -257,3 +257,24 @@ def test_the_dashboard_download_is_the_filtered_period(october, client_for):
     assert not OutboxMessage.objects.filter(template="report_ready").exists()  # asked on screen: no e-mail
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert "Unit: Sub Bagian Tata Laksana" in book["Ringkasan"]["A4"].value
+
+
+def test_the_survey_s_ikm_is_one_part_of_the_dashboard_and_the_report(october, client_for):
+    from layanan.survey import services as survey
+    from layanan.survey.models import CODES
+
+    svc = service("ORGANISASI-KEDIRI", 14)
+    for scores in ((4,) * 9, (3,) * 9, (4, 4, 4, 4, 3, 3, 3, 3, 3)):
+        survey.record_answer(service=svc, channel="kiosk", scores=dict(zip(CODES, scores, strict=True)),
+                             profile={"sex": 1, "age_band": 2, "education": 3, "occupation": 4},
+                             answered_on=date(2026, 10, 15))
+    # NRR: U1–U4 (4+3+4)/3, U5–U9 (4+3+3)/3 → IKM = (4·11/3 + 5·10/3)/9 × 25 = 87.04 → B "Baik".
+    expected = "87,04 (B — Baik)"
+    page = client_for("kediri.kabag").get("/kelola/laporan/?periode=2026-10")
+    assert dict(page.context["dash"].cards)["IKM"] == expected
+    region = client_for("kediri.overseer").get("/kelola/laporan/daerah/?periode=2026-10").content.decode()
+    assert expected in region
+    report = october_report(services=[])
+    assert report.figures["ikm"]["respondents"] == 3 and report.figures["ikm"]["category"] == "B"
+    assert workbook(report)["IKM"]["B2"].value == pytest.approx(87.037, abs=1e-3)
+    assert "87,04 (B — Baik), 3 responden" in pdf_text(report)
