@@ -68,13 +68,13 @@ def two_servers(seeded, tmp_path):
                 [sys.executable, "-m", "gunicorn", "layanan.wsgi", "--bind", f"127.0.0.1:{port}",
                  "--workers", "2", "--timeout", "60"], cwd=BASE_DIR, env=env, stdout=log, stderr=log)
             servers.append((proc, f"http://127.0.0.1:{port}", log))
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         for proc, base, _log in servers:
             while True:
-                try:
-                    if http.get(base + "/", timeout=2).status_code == 200:
+                try:  # the first page of a cold worker on a busy machine may take seconds
+                    if http.get(base + "/", timeout=15).status_code == 200:
                         break
-                except http.ConnectionError:
+                except http.RequestException:
                     pass
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"gunicorn at {base} did not start: "
