@@ -128,6 +128,7 @@ REQUEST_COLUMNS = [
     "description", "state", "current_step_id", "assignee_id", "assigned_unit_id", "clock_started_at",
     "due_at", "at_risk_at", "sla_status", "tracking_code", "tracking_secret", "idempotency_key",
     "product_text", "reject_reason", "version", "created_at", "updated_at", "resolved_at", "closed_at",
+    "applicant_id_type", "extended_days", "whatsapp_consent",
 ]
 EVENT_COLUMNS = ["request_id", "at", "actor_id", "actor_label", "action", "from_state", "to_state",
                  "from_step", "to_step", "note", "public", "data", "actor_kind", "actor_role"]
@@ -248,12 +249,14 @@ def generate_requests(n: int, *, seed: int = 20260101, verbose: bool = True) -> 
                     "Bukan kewenangan instansi." if state == "rejected" else "",
                     str(rng.randint(1, 6)), _ts(created), _ts(updated),
                     _ts(resolved_at) if resolved_at else N, _ts(closed_at) if closed_at else N,
+                    "", "0", "t" if channel == "whatsapp" else "f",  # id type "" = a NIK
                 )))
                 actor = assignee or rng.choice(staff)
                 label = _text(actor["name"])
                 first_pos = svc["work_steps"][0]["position"]
                 event_lines.append(f"{rid}\t{_ts(created)}\t\\N\t\treceived\t\treceived\t\\N\t{first_pos}\t"
-                                   f"Permohonan diterima melalui {CHANNEL_LABELS[channel]}.\tt\t{{}}\tapplicant\t\n")
+                                   f"Permohonan diterima melalui {CHANNEL_LABELS[channel]}."
+                                   "\tt\t{}\tapplicant\t\n")
                 second = created + span * 0.1
                 if state == "received":
                     event_lines.append(f"{rid}\t{_ts(second)}\t{actor['id']}\t{label}\tnote\t\t\t\\N\t\\N\t"

@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
@@ -387,11 +388,18 @@ def pdf_context(report) -> dict:
     }
 
 
-def report_pdf(report) -> bytes:
-    from weasyprint import HTML  # heavy: imported when a report is rendered
+PDF_CSS = Path(__file__).resolve().parent / "static" / "reports" / "report_pdf.css"
 
-    html = render_to_string("reports/report_pdf.html", pdf_context(report))
-    return HTML(string=html).write_pdf()
+
+def report_pdf(report) -> bytes:
+    from weasyprint import CSS, HTML  # heavy: imported when a report is rendered
+
+    context = pdf_context(report)
+    html = render_to_string("reports/report_pdf.html", context)
+    footer = f"{report.agency.name} — {report.figures['period']['label']}"
+    footer = footer.replace("\\", "").replace('"', "'")
+    page = CSS(string="@page { @bottom-left { content: \"" + footer + "\"; font-size: 8pt; color: #555; } }")
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PDF_CSS)), page])
 
 
 # ---------------------------------------------------------------- open data CSV

@@ -31,7 +31,8 @@ def apply(request, code, service_code):
     form_kwargs = {"standard": standard, "requirements": standard.requirements.all(), "kind": kind}
     if request.method == "POST":
         if int(request.META.get("CONTENT_LENGTH") or 0) > intake.MAX_POST_BYTES:
-            refusal = _("Kiriman terlalu besar. Paling banyak 10 berkas: PDF/DOCX paling besar 5 MB, foto paling besar 10 MB.")
+            refusal = _("Kiriman terlalu besar. Paling banyak 10 berkas: PDF/DOCX paling besar 5 MB, "
+                        "foto paling besar 10 MB.")
             return _apply_page(request, standard, _fresh_form(form_kwargs), status=413, refusal=refusal)
         form = WebRequestForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
@@ -83,7 +84,8 @@ def supply(request, code, secret):
     if getattr(request, "limited", False):
         return render(request, "requests/public/too_many.html", status=429)
     if int(request.META.get("CONTENT_LENGTH") or 0) > intake.MAX_POST_BYTES:
-        error = _("Kiriman terlalu besar. Paling banyak 10 berkas: PDF/DOCX paling besar 5 MB, foto paling besar 10 MB.")
+        error = _("Kiriman terlalu besar. Paling banyak 10 berkas: PDF/DOCX paling besar 5 MB, "
+                  "foto paling besar 10 MB.")
     else:
         try:
             intake.supply_missing(found, request.FILES.getlist("files"), request.POST.get("note", ""))
