@@ -1,0 +1,74 @@
+"""One web-form submission, in process: how many queries and how many milliseconds (issue 13).
+
+Run by bench/requests_bench.py's intake stage against its own migrated PostgreSQL database
+(DATABASE_URL in the environment, seed agencies loaded). The form page is fetched before each
+POST (not timed), as a citizen does; only the POST is timed and its queries counted, through
+the Django test client — no HTTP, no gunicorn: what the submission itself costs.
+
+    LAYANAN_DEV=1 DATABASE_URL=postgres://…/layanan_bench_intake .venv/bin/python bench/intake_inprocess.py
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "layanan.settings")
+os.environ.setdefault("LAYANAN_DEV", "1")
+
+BUDGETS = {
+    "intake.queries_per_submission": ("<=", 8, "count"),
+    "intake.ms_in_process.p50": ("<=", 6, "ms"),
+}
+TOKEN = re.compile(r'name="token" value="([^"]+)"')
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=300, help="submissions timed (default 300)")
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.budget import Report, percentile
+    from bench.loadgen import form_fields
+
+    settings.ALLOWED_HOSTS = ["*"]
+    report = Report(BUDGETS)
+    client = Client()
+    path = "/DPMPTSP-BANGLI/pengaduan-masyarakat/ajukan/"
+    times, queries = [], []
+    for n in range(args.n + 20):  # the first 20 warm the process (imports, templates, caches)
+        token = TOKEN.search(client.get(path).content.decode()).group(1)
+        data = dict(form_fields(1, n))
+        data["token"] = token
+        with CaptureQueriesContext(connection) as captured:
+            t0 = time.perf_counter()
+            response = client.post(path, data)
+            elapsed = (time.perf_counter() - t0) * 1000
+        if response.status_code != 302:
+            raise RuntimeError(f"POST {path} answered {response.status_code}")
+        if n >= 20:
+            times.append(elapsed)
+            queries.append(len(captured.captured_queries))
+    report.note(f"intake in process: {args.n} web-form submissions on "
+                f"{connection.vendor} (Django test client, the form fetched before each, untimed)")
+    report.bench("intake.queries_per_submission", statistics.median(queries), "count", "{:.0f}")
+    report.bench("intake.ms_in_process.p50", percentile(times, 50), "ms")
+    report.bench("intake.ms_in_process.p95", percentile(times, 95), "ms")
+    return 1 if report.missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
