@@ -52,6 +52,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.budget import Report, percentile, timed_gets  # noqa: E402
+from bench.inbox_generate import _drop_indexes  # noqa: E402
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 DB_NAME = "layanan_bench_reports"
@@ -195,19 +196,6 @@ def _metadata():
         if services:
             agencies.append({"id": agency.pk, "code": agency.code, "services": services, "units": units})
     return agencies
-
-
-def _drop_indexes(cursor, table) -> list[str]:
-    cursor.execute(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-        "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
-        [table],
-    )
-    rows = cursor.fetchall()
-    for name, _definition in rows:
-        cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in rows]
 
 
 def _required(cursor, table) -> set[str]:

@@ -52,6 +52,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 from bench.budget import Report, percentile  # noqa: E402
+from bench.inbox_generate import _drop_indexes  # noqa: E402
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
 DB_NAME = "layanan_bench_survey"
@@ -114,12 +115,6 @@ def outer(args) -> int:
 
 
 # ---------------------------------------------------------------- the inner process: data and timings
-
-
-def _drop_indexes(cursor, table) -> list[str]:
-    from bench.inbox_generate import _drop_indexes as drop
-
-    return drop(cursor, table)
 
 
 def make_region():
