@@ -5,6 +5,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from layanan.accounts.models import User
@@ -120,3 +122,15 @@ def test_summary_population_comes_from_the_delivered_rows(demo):
     today = timezone.localdate()
     summary = ikm_summary(service_id=service.pk, start=today, end=today)
     assert (summary.population, summary.minimum_sample, summary.adequate) == (4, 4, False)
+
+
+def test_a_save_of_fields_outside_the_population_row_does_not_touch_it(demo):
+    request = deliver("DISDUKCAPIL-PROBOLINGGO", "dukcapil.petugas")
+    with CaptureQueriesContext(connection) as queries:
+        request.save(update_fields=["sla_status", "updated_at"])  # what the SLA sweep saves
+    assert not [q for q in queries if "survey_deliveredrequest" in q["sql"]]
+    assert DeliveredRequest.objects.filter(request=request).count() == 1
+    Request.objects.filter(pk=request.pk).update(state="in_progress")
+    request.refresh_from_db()
+    request.save(update_fields=["state"])  # a field of the row: the row follows
+    assert not DeliveredRequest.objects.filter(request=request).exists()

@@ -66,11 +66,16 @@ def delivered_day(request) -> date | None:
     return finished.astimezone(ZoneInfo(request.agency.timezone)).date()
 
 
-def request_saved(sender, instance, created, raw=False, **kwargs) -> None:
+# The Request fields the population row depends on; a save of other fields alone (the SLA sweep's
+# `update_fields=["sla_status", "updated_at"]`) leaves the row as it is and costs no query.
+_ROW_FIELDS = frozenset({"state", "resolved_at", "closed_at", "agency", "agency_id", "service", "service_id"})
+
+
+def request_saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
     """post_save of Request: the request is in the population on its delivery day, or not at all."""
     from .models import DeliveredRequest
 
-    if raw:
+    if raw or (update_fields is not None and not _ROW_FIELDS.intersection(update_fields)):
         return
     day = delivered_day(instance)
     if day is not None:
