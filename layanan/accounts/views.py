@@ -5,12 +5,13 @@ hooks axes calls: which address a request comes from and what a locked-out visit
 """
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class LoginView(auth_views.LoginView):
@@ -24,30 +25,22 @@ class _RefusedIs400:
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class PasswordChangeView(_RefusedIs400, auth_views.PasswordChangeView):
+class PasswordChangeView(_RefusedIs400, SuccessMessageMixin, auth_views.PasswordChangeView):
     """Every staff member changes their own password (the old one is asked for)."""
 
     template_name = "accounts/password_change.html"
     form_class = PasswordChangeForm
     success_url = reverse_lazy("console:home")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("Kata sandi Anda sudah diganti."))
-        return response
+    success_message = gettext_lazy("Kata sandi Anda sudah diganti.")
 
 
-class PasswordSetView(_RefusedIs400, auth_views.PasswordResetConfirmView):
+class PasswordSetView(_RefusedIs400, SuccessMessageMixin, auth_views.PasswordResetConfirmView):
     """The one-time link an agency admin sends: the staff member chooses their own password."""
 
     template_name = "accounts/password_set.html"
     form_class = SetPasswordForm
     success_url = reverse_lazy("accounts:login")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("Kata sandi disimpan. Silakan masuk dengan kata sandi baru."))
-        return response
+    success_message = gettext_lazy("Kata sandi disimpan. Silakan masuk dengan kata sandi baru.")
 
     def render_to_response(self, context, **kwargs):
         if not context.get("validlink"):  # used, expired or mangled: say so, with a 4xx
