@@ -30,6 +30,14 @@ def _standard(request, pk, *, region_wide=True):
     return get_scoped_or_404(qs, request.user, region_wide=region_wide, pk=pk)
 
 
+def _standard_to_decide(request, pk):
+    """A standard to enact or return: any of the region's for the overseer, else the user's agency's."""
+    std = _standard(request, pk)
+    if not request.user.has_role(*ENACT_STANDARDS) and request.user.agency_id != std.service.agency_id:
+        raise Http404
+    return std
+
+
 def _locked(request, std):
     messages.error(request, _("Standar yang sudah ditetapkan tidak dapat diubah; buat versi baru."))
     return redirect("standards:detail", pk=std.pk)
@@ -223,9 +231,7 @@ def mark_discussed(request, pk):
 @role_required(Role.HEAD, Role.AGENCY_ADMIN, *ENACT_STANDARDS)
 @require_POST
 def enact(request, pk):
-    std = _standard(request, pk)
-    if not request.user.has_role(*ENACT_STANDARDS) and request.user.agency_id != std.service.agency_id:
-        raise Http404
+    std = _standard_to_decide(request, pk)
     form = forms.EnactForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Isi nomor dan tanggal keputusan."))
@@ -250,9 +256,7 @@ def _low_and_unconfirmed(request, std) -> bool:
 @role_required(*ENACT_STANDARDS, Role.HEAD)
 @require_POST
 def return_for_revision(request, pk):
-    std = _standard(request, pk)
-    if not request.user.has_role(*ENACT_STANDARDS) and request.user.agency_id != std.service.agency_id:
-        raise Http404
+    std = _standard_to_decide(request, pk)
     form = forms.ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tuliskan apa yang perlu diperbaiki."))
