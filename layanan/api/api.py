@@ -218,6 +218,11 @@ def _applicant_request(request, code, secret):
     return services.for_applicant(code, secret)
 
 
+def _done(done) -> dict:
+    """The body of `Done`: the request after an action."""
+    return {"tracking_code": done.tracking_code, "state": done.state, "version": done.version}
+
+
 @api.get(
     "/track/{code}",
     response={200: TrackingOut, **ERRORS},
@@ -227,8 +232,7 @@ def _applicant_request(request, code, secret):
     summary="What the tracking page shows (code + secret)",
 )
 def track(request, code: str, secret: str = Header(..., alias=SECRET_HEADER, max_length=64)):
-    response = services.tracking_view(_applicant_request(request, code, secret))
-    return response
+    return services.tracking_view(_applicant_request(request, code, secret))
 
 
 @api.post(
@@ -243,7 +247,7 @@ def applicant_message(
     request, code: str, payload: MessageIn, secret: str = Header(..., alias=SECRET_HEADER, max_length=64)
 ):
     done = services.applicant_message(_applicant_request(request, code, secret), payload.text)
-    return Status(201, {"tracking_code": done.tracking_code, "state": done.state, "version": done.version})
+    return Status(201, _done(done))
 
 
 @api.post(
@@ -262,7 +266,7 @@ def applicant_documents(
     secret: str = Header(..., alias=SECRET_HEADER, max_length=64),
 ):
     done = services.supply_documents(_applicant_request(request, code, secret), files, note)
-    return Status(201, {"tracking_code": done.tracking_code, "state": done.state, "version": done.version})
+    return Status(201, _done(done))
 
 
 @api.post(
@@ -277,7 +281,7 @@ def applicant_withdraw(
     request, code: str, payload: WithdrawIn, secret: str = Header(..., alias=SECRET_HEADER, max_length=64)
 ):
     done = services.applicant_withdraw(_applicant_request(request, code, secret), payload.note)
-    return Status(200, {"tracking_code": done.tracking_code, "state": done.state, "version": done.version})
+    return Status(200, _done(done))
 
 
 @api.get(
@@ -382,7 +386,7 @@ def get_request(request, code: str):
 def perform_action(request, code: str, payload: ActionIn):
     caller = _caller(request, "desk")
     done = services.perform(caller, services.for_caller(caller, code), payload.dict())
-    return {"tracking_code": done.tracking_code, "state": done.state, "version": done.version}
+    return _done(done)
 
 
 @api.post(
@@ -396,7 +400,7 @@ def perform_action(request, code: str, payload: ActionIn):
 def add_attachments(request, code: str, files: list[UploadedFile] = File(...)):  # noqa: B008
     caller = _caller(request, "desk")
     done = services.add_attachments(caller, services.for_caller(caller, code), files)
-    return Status(201, {"tracking_code": done.tracking_code, "state": done.state, "version": done.version})
+    return Status(201, _done(done))
 
 
 @api.get(
