@@ -35,7 +35,7 @@ BASE_DIR = BENCH_DIR.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.budget import Report, percentile  # noqa: E402
+from bench.budget import Report, percentile, timed_gets  # noqa: E402
 
 API_DB = "layanan_bench_api"
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/layanan_bench"
@@ -121,7 +121,6 @@ def inner(args) -> int:
     )
     call_command("migrate", interactive=False, verbosity=0)
     load_all()
-    default_new_columns(connection)
     result = generate_requests(args.rows, verbose=False)
     report.note(
         f"api: {result['requests']:,} requests and {result['events']:,} events generated in "
@@ -152,13 +151,7 @@ def inner(args) -> int:
     report.note(f"api: list pages 1..{len(urls)} through next_cursor, timed in turn")
     for u in urls[:WARMUP]:
         client.get(u)
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        response = client.get(urls[i % len(urls)])
-        times.append((time.perf_counter() - t0) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {urls[i % len(urls)]} answered {response.status_code}")
+    times, _sizes = timed_gets(client, [urls[i % len(urls)] for i in range(n)])
     report.bench("api.requests_list.p50", statistics.median(times), "ms")
     report.bench("api.requests_list.p95", percentile(times, 95), "ms")
 
@@ -196,35 +189,6 @@ def inner(args) -> int:
         report.note(f"MISSED: {', '.join(report.missed)}")
         return 1
     return 0
-
-
-def default_new_columns(connection) -> None:
-    """Columns newer than bench/inbox_generate.py (NOT NULL, no default) get their type's empty value
-    as a default in this throwaway database, so the generator's COPY still fills a valid row."""
-    from bench.inbox_generate import EVENT_COLUMNS, REQUEST_COLUMNS
-
-    empty = {
-        "boolean": "false",
-        "integer": "0",
-        "smallint": "0",
-        "bigint": "0",
-        "text": "''",
-        "character varying": "''",
-        "jsonb": "'{}'::jsonb",
-        "double precision": "0",
-    }
-    with connection.cursor() as cursor:
-        for table, filled in (("requests_request", REQUEST_COLUMNS), ("requests_event", EVENT_COLUMNS)):
-            cursor.execute(
-                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
-                "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
-                [table],
-            )
-            for column, data_type in cursor.fetchall():
-                if column not in filled and column != "id" and data_type in empty:
-                    cursor.execute(
-                        f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {empty[data_type]}'
-                    )
 
 
 def main(argv=None) -> int:
