@@ -8,14 +8,14 @@ opens a "call the citizen" task at the desk (CallTask, with a notice for the fro
 import json
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from layanan.core.site import site_url
+from layanan.requests import notifications
 from layanan.requests.models import OutboxMessage
-from layanan.requests.signals import outbox_written
 
 from .models import CallTask, WhatsAppEvent
 
@@ -102,21 +102,14 @@ def fall_back(message: OutboxMessage) -> None:
         return  # a dialogue reply without a request, or a staff message: nothing to fall back to
     if request.applicant_email:
         subject, body = _email_text(message)
-        try:
-            with transaction.atomic():
-                copy = OutboxMessage.objects.create(
-                    request=request,
-                    channel=OutboxMessage.Channel.EMAIL,
-                    recipient=request.applicant_email,
-                    template=message.template,
-                    subject=subject,
-                    body=body,
-                    dedupe_key=f"wa-fallback:{message.pk}",
-                )
-        except IntegrityError:
-            return
-        transaction.on_commit(
-            lambda: outbox_written.send(sender=OutboxMessage, message_id=copy.pk), robust=True
+        notifications.queue(
+            request=request,
+            channel=OutboxMessage.Channel.EMAIL,
+            recipient=request.applicant_email,
+            template=message.template,
+            subject=subject,
+            body=body,
+            dedupe_key=f"wa-fallback:{message.pk}",
         )
         return
     task, created = CallTask.objects.get_or_create(

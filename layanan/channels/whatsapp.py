@@ -34,8 +34,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from layanan.core.site import site_url
+from layanan.requests import notifications
 from layanan.requests.models import OutboxMessage
-from layanan.requests.signals import outbox_written
 
 from .models import WhatsAppAccount, WhatsAppContact, WhatsAppEvent, address_digest
 
@@ -184,24 +184,16 @@ def queue_text(
     template: str = "wa_dialogue",
 ) -> OutboxMessage | None:
     """A WhatsApp text to a citizen, through the outbox (written in the caller's transaction)."""
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                request=request,
-                channel=OutboxMessage.Channel.WHATSAPP,
-                recipient=wa_id,
-                template=template,
-                subject="WhatsApp",
-                body=text[:MAX_TEXT],
-                dedupe_key=dedupe[:200],
-                agency_id=account.agency_id,
-            )
-    except IntegrityError:
-        return None  # already written (the same event processed twice)
-    transaction.on_commit(
-        lambda: outbox_written.send(sender=OutboxMessage, message_id=message.pk), robust=True
+    return notifications.queue(  # None: already written (the same event processed twice)
+        request=request,
+        channel=OutboxMessage.Channel.WHATSAPP,
+        recipient=wa_id,
+        template=template,
+        subject="WhatsApp",
+        body=text[:MAX_TEXT],
+        dedupe_key=dedupe[:200],
+        agency_id=account.agency_id,
     )
-    return message
 
 
 @lru_cache(maxsize=1)

@@ -25,18 +25,27 @@ def _write(request, recipient: str, template: str, dedupe: str, context: dict, *
                "base_url": site_url(), **context}
     subject = render_to_string(f"notifications/{template}.subject.txt", context).strip()
     body = _render_body(template, context, channel)
+    return queue(
+        request=request, channel=channel, recipient=recipient,
+        template=template, subject=subject[:300], body=body, dedupe_key=dedupe[:200],
+        not_before=not_before,
+        agency=agency or (request.agency if request and channel == OutboxMessage.Channel.WHATSAPP
+                          else None),
+    )
+
+
+def queue(**fields) -> OutboxMessage | None:
+    """Write one outbox row (OutboxMessage fields); None if its dedupe_key was written before.
+
+    The row is written in a savepoint, so a duplicate does not spoil the caller's transaction. A
+    message due now (no `not_before`) wakes the worker after commit through `outbox_written`.
+    """
     try:
-        with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's transaction
-            message = OutboxMessage.objects.create(
-                request=request, channel=channel, recipient=recipient,
-                template=template, subject=subject[:300], body=body, dedupe_key=dedupe[:200],
-                not_before=not_before,
-                agency=agency or (request.agency if request and channel == OutboxMessage.Channel.WHATSAPP
-                                  else None),
-            )
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(**fields)
     except IntegrityError:
         return None
-    if not_before is None:
+    if fields.get("not_before") is None:
         # robust: a queue that is down must not turn a committed change into an error page;
         # the periodic run sends the message a minute later.
         transaction.on_commit(lambda: outbox_written.send(sender=OutboxMessage, message_id=message.pk),
