@@ -55,8 +55,8 @@ def _period(request, agency):
     return period or queries.current_period(agency, _today(agency))
 
 
-def _period_options(agency, selected):
-    today = _today(agency)
+def _period_options(today, selected):
+    """The period picker: per kind, the recent periods up to `today`, `selected` marked."""
     groups = []
     labels = {MONTH: _("Bulan"), QUARTER: _("Triwulan"), SEMESTER: _("Semester"), YEAR: _("Tahun")}
     for kind in KINDS:
@@ -76,7 +76,7 @@ def _base(request, agency, period):
     return {
         "agency": agency,
         "period": period,
-        "period_options": _period_options(agency, period),
+        "period_options": _period_options(_today(agency), period),
         "reads": access.reads_results(request.user),
         "reads_agency": access.reads_agency(request.user),
         "collects": access.collects(request.user),
@@ -499,25 +499,13 @@ def region(request):
     low = lowest(summary.nrr, 3, order) if summary else []
     rows = queries.agency_rows(region_obj.pk, period)
     points = queries.trend(last(period.kind, period.end, 6), region_id=region_obj.pk)
-    options = []
-    labels = {MONTH: _("Bulan"), QUARTER: _("Triwulan"), SEMESTER: _("Semester"), YEAR: _("Tahun")}
-    for kind in KINDS:
-        options.append(
-            (
-                labels[kind],
-                [
-                    (p.slug, p.label, p.slug == period.slug)
-                    for p in reversed(last(kind, today, PERIOD_CHOICES[kind]))
-                ],
-            )
-        )
     return render(
         request,
         "survey/staff/region.html",
         {
             "region": region_obj,
             "period": period,
-            "period_options": options,
+            "period_options": _period_options(today, period),
             "summary": summary,
             "numbers": presentation.numbers(summary),
             "elements": presentation.element_lines(summary, order, low),
