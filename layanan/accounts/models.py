@@ -33,8 +33,10 @@ class User(AbstractUser):
     def roles(self) -> set[str]:
         cached = getattr(self, "_roles_cache", None)
         if cached is None:
-            cached = set(self.positions.values_list("role", flat=True))
-            self._roles_cache = cached
+            # (role, unit) pairs: requests.access.positions_of reads the same list, so a staff page
+            # that checks the role and then who holds a step asks the database once.
+            self._positions_cache = list(self.positions.values_list("role", "unit_id"))
+            cached = self._roles_cache = {role for role, _unit in self._positions_cache}
         return cached
 
     def has_role(self, *roles: str) -> bool:

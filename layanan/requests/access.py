@@ -48,7 +48,7 @@ from layanan.accounts.roles import (
 )
 from layanan.standards.models import APPLICANT, EXTERNAL, StepAction
 
-from .models import OPEN_STATES, State
+from .models import OPEN_STATES, CompensationTask, State
 
 OUTSIDE_ROLES = frozenset({APPLICANT, EXTERNAL})
 ALL = None  # a StepScope entry meaning "in any unit"
@@ -122,13 +122,17 @@ class Structure:
     held: dict               # role -> set of unit ids where an active user holds it
     recorder_units: frozenset
 
+    def chain(self, unit_id) -> list:
+        """The unit and every unit above it, nearest first."""
+        chain = []
+        while unit_id is not None and unit_id not in chain:
+            chain.append(unit_id)
+            unit_id = self.parents.get(unit_id)
+        return chain
+
     def ancestors(self, unit_id) -> set:
         """The unit and every unit above it."""
-        seen = set()
-        while unit_id is not None and unit_id not in seen:
-            seen.add(unit_id)
-            unit_id = self.parents.get(unit_id)
-        return seen
+        return set(self.chain(unit_id))
 
     def lacking(self, units_held) -> set:
         """Units in whose subtree nobody holds the role (held in `units_held`)."""
@@ -429,13 +433,16 @@ def may_download(request, attachment, user) -> bool:
     return True
 
 
-def may_complete_compensation(request, user) -> bool:
-    task = getattr(request, "_compensation_cache", "unset")
-    if task == "unset":
-        from .models import CompensationTask
+def compensation_of(request):
+    """The request's compensation task, or None — looked up once per request object (the request
+    page and the actions it offers both need it)."""
+    if not hasattr(request, "_compensation"):
+        request._compensation = CompensationTask.objects.filter(request_id=request.pk).first()
+    return request._compensation
 
-        task = CompensationTask.objects.filter(request_id=request.pk).first()
-        request._compensation_cache = task
+
+def may_complete_compensation(request, user) -> bool:
+    task = compensation_of(request)
     if task is None or task.done_at is not None:
         return False
     return same_agency(request, user) and bool(roles_of(user) & (RECORDERS | SUPERVISORS))

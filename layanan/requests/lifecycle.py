@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layanan.accounts.models import User
+from layanan.accounts.models import Position, User
 from layanan.accounts.roles import AGENCY_WIDE_STEP_ROLES, Role
 from layanan.standards.models import Step, StepAction
 
@@ -313,18 +313,20 @@ def _has_escalation_target(request, user) -> bool:
 
 
 def _superior_of(request, actor):
-    """The unit head over the request's unit, or the agency head above a unit head;
-    nobody above the agency head (or the secretary's head, when the head escalates)."""
+    """The unit head nearest above the request's unit, or the agency head above a unit head;
+    nobody above the agency head."""
     if access.is_staff_actor(actor) and actor.has_role(Role.HEAD):
         return None
     staff = User.objects.filter(agency_id=request.agency_id, is_active=True).exclude(pk=actor.pk)
-    if not actor.has_role(*AGENCY_WIDE_STEP_ROLES, Role.UNIT_HEAD):
-        unit = request.assigned_unit
-        while unit is not None:
-            head = staff.filter(positions__role=Role.UNIT_HEAD, positions__unit=unit).first()
-            if head:
-                return head
-            unit = unit.parent
+    if not actor.has_role(*AGENCY_WIDE_STEP_ROLES, Role.UNIT_HEAD) and request.assigned_unit_id:
+        chain = access.structure(request.agency_id).chain(request.assigned_unit_id)
+        heads = {}
+        for position in (Position.objects.filter(role=Role.UNIT_HEAD, unit_id__in=chain, user__in=staff)
+                         .select_related("user").order_by("user_id")):
+            heads.setdefault(position.unit_id, position.user)
+        for unit_id in chain:
+            if unit_id in heads:
+                return heads[unit_id]
     return staff.filter(positions__role=Role.HEAD).first()
 
 

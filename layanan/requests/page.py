@@ -21,7 +21,7 @@ from . import access, lifecycle
 from .identity import applicant_view
 from .inbox import SLA_AT_RISK, SLA_BREACHED, sla_badge, staff_for
 from .labels import CONFIRM_LABELS, EVENT_LABELS, NOTE_LABELS, STATE_LABELS
-from .models import Attachment, CompensationTask, Event, Kind, Request, RequirementCheck, TrackingLock
+from .models import Attachment, Event, Kind, Request, RequirementCheck, TrackingLock
 
 
 @dataclass
@@ -83,11 +83,12 @@ def is_final_product_step(step, steps) -> bool:
     return not any(s.position > step.position for s in steps)
 
 
-def action_forms(request, user, steps, *, signed=None) -> list[ActionForm]:
+def action_forms(request, actions, steps, *, signed=None) -> list[ActionForm]:
+    """One form per action of `actions` (lifecycle.available_actions for the viewer)."""
     final = is_final_product_step(request.current_step, steps)
     drafting = writes_draft(request.current_step, steps)
     forms = []
-    for action in lifecycle.available_actions(request, user):
+    for action in actions:
         if action.name in OWN_BLOCK:
             continue
         confirm = action.needs_confirm or action.name in DESK_CONFIRM
@@ -175,7 +176,7 @@ def request_page(request, user, *, now=None) -> dict:
     badge = sla_badge(request, now)
     drafts = list(request.drafts.select_related("attachment", "written_by", "signed_by").order_by("number"))
     signed = next((d for d in reversed(drafts) if d.signed_at), None)
-    forms = action_forms(request, user, steps, signed=signed)
+    forms = action_forms(request, actions, steps, signed=signed)
     objection = request.objections.select_related("answered_by").order_by("-lodged_at").first()
     return {
         "req": request,
@@ -197,7 +198,7 @@ def request_page(request, user, *, now=None) -> dict:
         "objection": objection,
         "people": people,
         "units": units,
-        "compensation": CompensationTask.objects.filter(request=request).first(),
+        "compensation": access.compensation_of(request),
         "may_complete_compensation": any(a.name == "complete_compensation" for a in actions),
         "tracking_lock": TrackingLock.objects.filter(request=request, failures__gt=0).first(),
         "is_consultation": request.kind == Kind.CONSULTATION,
