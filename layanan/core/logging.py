@@ -47,10 +47,23 @@ class RedactSecretsFilter(logging.Filter):
 
 try:  # gunicorn is a dependency, but keep this module importable without it
     from gunicorn.glogging import Logger as _GunicornLogger
+    from gunicorn.glogging import SafeAtoms as _SafeAtoms
 except ImportError:  # pragma: no cover
     _GunicornLogger = None
 
 if _GunicornLogger is not None:
+
+    class _RedactedAtoms(_SafeAtoms):
+        """gunicorn's atoms, each redacted (then quote-escaped, as SafeAtoms does) when the access-log
+        format asks for it: a line names about ten atoms, the dict holds every header and environ
+        entry, and redacting them all cost ~0.7 ms a request."""
+
+        def __init__(self, atoms):
+            dict.__init__(self, atoms)
+
+        def __getitem__(self, key):
+            value = super().__getitem__(key)
+            return redact(value).replace('"', '\\"') if isinstance(value, str) else value
 
     class RedactingGunicornLogger(_GunicornLogger):
         """gunicorn's logger with every access-log atom (request line, path, query…) redacted.
@@ -58,6 +71,4 @@ if _GunicornLogger is not None:
         Used by deploy/gunicorn.conf.py (`logger_class`).
         """
 
-        def atoms(self, resp, req, environ, request_time):
-            values = super().atoms(resp, req, environ, request_time)
-            return {k: redact(v) if isinstance(v, str) else v for k, v in values.items()}
+        atoms_wrapper_class = _RedactedAtoms
