@@ -219,8 +219,7 @@ def holiday_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         day = form.save(commit=False)
         day.agency = agency
-        day.save()
-        calendar_was_changed(agency)
+        day.save()  # moves deadlines: requests.receivers.holiday_changed (the Django admin too)
         messages.success(request, _("Kalender disimpan."))
         return redirect(f"{_calendar_url()}?tahun={day.date.year}")
     return render(request, "agencies/holiday_form.html", {"form": form, "day": day},
@@ -231,8 +230,7 @@ def holiday_edit(request, pk=None):
 @require_POST
 def holiday_delete(request, pk):
     day = get_scoped_or_404(Holiday.objects, request.user, region_wide=False, pk=pk)
-    day.delete()
-    calendar_was_changed(day.agency)
+    day.delete()  # moves deadlines: requests.receivers.holiday_changed
     messages.success(request, _("Hari libur dihapus; tanggal itu kembali menjadi hari kerja."))
     return redirect(f"{_calendar_url()}?tahun={day.date.year}")
 
