@@ -247,3 +247,39 @@ def test_a_complaint_service_may_require_the_location(client, keys, demo):
     assert ok.status_code == 201
     page = client.get(f"/{'DPMPTSP-BANGLI'}/pengaduan-masyarakat/ajukan/")
     assert "location_text" in page.content.decode()
+
+
+def test_the_requests_list_shows_each_latest_public_note_in_queries_that_do_not_grow_with_rows(client, keys):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def report_with_note(n):
+        created = client.post(
+            "/open311/v2/requests.json",
+            {**REPORT, **JURISDICTION, "api_key": keys["intake"]},
+            HTTP_IDEMPOTENCY_KEY=f"app-report-{n}",
+        )
+        request = Request.objects.get(tracking_code=created.json()[0]["service_request_id"])
+        user = next(
+            u
+            for u in User.objects.filter(agency=request.agency, is_active=True)
+            if "note" in {a.name for a in lifecycle.available_actions(request, u)}
+        )
+        lifecycle.perform(request, user, "note", note=f"Catatan lama {n}.", public=True)
+        lifecycle.perform(request, user, "note", note=f"Sedang dicek petugas {n}.", public=True)
+        return request.tracking_code
+
+    def listing():
+        with CaptureQueriesContext(connection) as queries:
+            listed = client.get("/open311/v2/requests.json", {**JURISDICTION, "api_key": keys["reader"]})
+        assert listed.status_code == 200
+        return {r["service_request_id"]: r["status_notes"] for r in listed.json()}, len(queries)
+
+    first = report_with_note(1)
+    notes, one_row = listing()
+    assert notes == {first: "Sedang dicek petugas 1."}
+    codes = [report_with_note(n) for n in (2, 3, 4)]
+    notes, four_rows = listing()
+    assert notes == {first: "Sedang dicek petugas 1.", **{c: f"Sedang dicek petugas {n}." for n, c in
+                                                           zip((2, 3, 4), codes, strict=True)}}
+    assert four_rows == one_row

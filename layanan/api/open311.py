@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -397,24 +398,13 @@ def create(request, fmt):
     )
 
 
-def status_notes(request_obj) -> str | None:
-    note = (
-        Event.objects.filter(request=request_obj, public=True)
-        .exclude(note="")
-        .order_by("-at", "-id")
-        .values_list("note", flat=True)
-        .first()
-    )
-    return note or None
-
-
-def request_record(found: Request, caller: Caller) -> dict:
-    desk = caller.may("desk") and caller.desk_user() is not None
+def request_record(found: Request, desk: bool) -> dict:
+    """One service request; `found` comes from `_requests_of` (its `status_note` annotation)."""
     confidential = found.confidential
     return {
         "service_request_id": found.tracking_code,
         "status": "open" if found.state in OPEN_STATES else "closed",
-        "status_notes": status_notes(found),
+        "status_notes": found.status_note or None,
         "service_name": found.service.name,
         "service_code": f"{found.agency.code}:{found.service.code}",
         "description": found.description if desk else None,
@@ -433,7 +423,23 @@ def request_record(found: Request, caller: Caller) -> dict:
 
 
 def _requests_of(caller: Caller):
-    return Request.objects.filter(agency_id=caller.agency_id).select_related("agency", "service", "standard")
+    """The caller's agency's requests, each with `status_note`: the latest note of its public timeline
+    (one query for a whole list)."""
+    latest_note = (
+        Event.objects.filter(request=OuterRef("pk"), public=True)
+        .exclude(note="")
+        .order_by("-at", "-id")
+        .values("note")[:1]
+    )
+    return (
+        Request.objects.filter(agency_id=caller.agency_id)
+        .select_related("agency", "service", "standard")
+        .annotate(status_note=Subquery(latest_note))
+    )
+
+
+def _desk(caller: Caller) -> bool:
+    return caller.may("desk") and caller.desk_user() is not None
 
 
 def listing(request, fmt):
@@ -475,7 +481,8 @@ def listing(request, fmt):
             qs = qs.filter(state__in=sorted(OPEN_STATES))
         elif statuses == {"closed"}:
             qs = qs.exclude(state__in=sorted(OPEN_STATES))
-    rows = [request_record(r, caller) for r in qs.order_by("-created_at", "-id")[:MAX_RESULTS]]
+    desk = _desk(caller)
+    rows = [request_record(r, desk) for r in qs.order_by("-created_at", "-id")[:MAX_RESULTS]]
     return render(rows, fmt, root="service_requests", item="request")
 
 
@@ -486,7 +493,7 @@ def request_detail(request, service_request_id, fmt):
     found = _requests_of(caller).filter(tracking_code=service_request_id[:60]).first()
     if found is None:
         raise ApiError(404, _("service_request_id tidak ditemukan."), "service_request_id not found.")
-    return render([request_record(found, caller)], fmt, root="service_requests", item="request")
+    return render([request_record(found, _desk(caller))], fmt, root="service_requests", item="request")
 
 
 @open311()
