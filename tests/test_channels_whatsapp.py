@@ -235,6 +235,18 @@ def test_a_file_that_is_not_a_document_is_refused_with_the_reason(graph):
     assert "bukan PDF, JPEG, PNG atau DOCX" in graph.texts_to(CITIZEN)[-1]
 
 
+def test_the_citizen_is_told_the_upload_limits_web_uploads_have(graph):
+    say("Halo")
+    say("Jalan berlubang di depan pasar Kidul")
+    say("Lubang besar sejak Senin, berbahaya bagi pengendara motor.")
+    assert "foto JPEG atau PNG paling besar 10 MB" in graph.texts_to(CITIZEN)[-1]
+    graph.add_media("media-huge", b"\xff" * (whatsapp.MAX_MEDIA_BYTES + 1), "image/jpeg")
+    fk.post(Client(), AGENCY, fk.media_message(CITIZEN, "media-huge"))
+    refusal = graph.texts_to(CITIZEN)[-1]
+    assert "terlalu besar" in refusal and "10 MB" in refusal
+    assert not DialogueFile.objects.exists()
+
+
 # ---------------------------------------------------------------- the dialogue
 
 

@@ -204,10 +204,11 @@ def _description_step(inbound, data):
     _save(inbound.contact, Step.EVIDENCE, data)
     inbound.reply(
         _(
-            "Bila ada, kirim foto atau dokumen (PDF, JPEG, PNG, DOCX; paling besar 5 MB) sebagai "
+            "Bila ada, kirim foto atau dokumen (%(allowed)s) sebagai "
             "bukti atau persyaratan, boleh beberapa. Ketik SELESAI bila sudah, atau LEWATI bila "
             "tidak ada."
         )
+        % {"allowed": intake.ALLOWED_TYPES_TEXT}
     )
 
 

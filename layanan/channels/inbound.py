@@ -207,7 +207,7 @@ def _fetch_media(account, message: dict) -> tuple[intake.CheckedUpload | None, s
     try:
         data, _mime = whatsapp.download_media(account, str(media.get("id", "")))
     except ValueError:
-        return None, _("Berkas terlalu besar. Paling besar 5 MB per berkas.")
+        return None, _("Berkas terlalu besar: %(allowed)s.") % {"allowed": intake.ALLOWED_TYPES_TEXT}
     # A GraphError propagates: the message is retried later (the platform keeps media for days).
     try:
         return intake.check_upload(SimpleUploadedFile(name, data)), ""
