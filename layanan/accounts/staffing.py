@@ -31,10 +31,6 @@ def manageable(queryset: QuerySet) -> QuerySet:
     return queryset.exclude(pk__in=protected_ids)
 
 
-def is_protected(user) -> bool:
-    return bool(user.is_superuser or user.is_staff or user.region_id or user.has_role(*REGION_WIDE))
-
-
 def password_link(user) -> str:
     """The absolute one-time link where `user` sets their password."""
     path = reverse("accounts:password_set", kwargs={

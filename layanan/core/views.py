@@ -9,11 +9,12 @@ from layanan.core.templatetags.layanan_nav import staff_links
 def home(request):
     """The staff landing page: what this user can open, by role."""
     user = request.user
+    links = staff_links(user)
     return render(request, "console/home.html", {
         "can_manage_agency": user.is_superuser or user.has_role(*MANAGE_AGENCY),
         "can_edit_standards": user.is_superuser or user.has_role(*EDIT_STANDARDS),
         "region_wide": user.has_role(*REGION_WIDE),
         "can_enact": user.has_role(*ENACT_STANDARDS),
-        "uses_desk": staff_links(user).get("inbox", False),
-        "uses_counter": staff_links(user).get("counter", False),
+        "uses_desk": links.get("inbox", False),
+        "uses_counter": links.get("counter", False),
     })

@@ -7,18 +7,17 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Characters openpyxl refuses in a cell (control characters other than tab and newlines).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _cell(value):
     if isinstance(value, Promise):  # a lazy translation
         value = str(value)
     if isinstance(value, str):
-        value = _ILLEGAL.sub("", value)
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # openpyxl refuses them in a cell
         # A cell starting with = + - @ would be a formula in Excel (CSV/formula injection).
         return "'" + value if value[:1] in ("=", "+", "-", "@") else value
     return value
