@@ -12,6 +12,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
@@ -404,7 +405,7 @@ def list_requests(
     rows = list(
         qs.select_related("service")
         .defer(*inbox_queries.ROW_FIELDS_DEFERRED)
-        .order_by(inbox_queries.F("due_at").asc(nulls_last=True), "id")[: limit + 1]
+        .order_by(F("due_at").asc(nulls_last=True), "id")[: limit + 1]
     )
     more = len(rows) > limit
     rows = rows[:limit]
