@@ -52,9 +52,6 @@ from .models import OPEN_STATES, CompensationTask, State
 
 OUTSIDE_ROLES = frozenset({APPLICANT, EXTERNAL})
 ALL = None  # a StepScope entry meaning "in any unit"
-
-# Actions on the current step: holding the step is what allows them.
-STEP_ACTIONS = frozenset({"advance", "escalate", "return_incomplete", "reject", "return_for_revision"})
 # Steps that approve a draft and may send it back one level.
 REVISION_LEVELS = frozenset({StepAction.INITIAL, StepAction.APPROVE})
 # UU 14/2008 (information and data requests): one extension; an objection to the superior.

@@ -80,10 +80,6 @@ EVENT_LABELS = {
     "answer_objection": gettext_lazy("Keberatan ditanggapi"),
 }
 STATE_LABELS = dict(State.choices)
-ACTOR_KIND_LABELS = {
-    "applicant": gettext_lazy("Pemohon"),
-    "system": gettext_lazy("Sistem"),
-}
 
 
 def action_label(name: str, step=None) -> str:
