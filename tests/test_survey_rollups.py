@@ -17,7 +17,8 @@ from layanan.standards.models import Service
 from layanan.survey import rollups, services
 from layanan.survey.ikm import CODES
 from layanan.survey.models import DailyTotal, DeliveredRequest
-from layanan.survey.queries import ikm_summary, population
+from layanan.survey.periods import period_of
+from layanan.survey.queries import agency_rows, ikm_summary, population
 
 FIELDS = [
     "service_id",
@@ -134,3 +135,26 @@ def test_a_save_of_fields_outside_the_population_row_does_not_touch_it(demo):
     request.refresh_from_db()
     request.save(update_fields=["state"])  # a field of the row: the row follows
     assert not DeliveredRequest.objects.filter(request=request).exists()
+
+
+def test_the_regions_agency_rows_count_every_population_in_one_query(demo):
+    region = Agency.objects.get(code="DISDUKCAPIL-PROBOLINGGO").region
+    Agency.objects.filter(code="DINSOS-SEKADAU").update(region=region)  # a second agency in the region
+    for _i in range(2):
+        deliver("DISDUKCAPIL-PROBOLINGGO", "dukcapil.petugas")
+    in_region = Service.objects.filter(agency__region=region).order_by("-agency_id", "-pk")
+    first_of_each = {s.agency_id: s for s in in_region}.values()
+    assert len(first_of_each) >= 2  # the query count below means something only for several agencies
+    for service in first_of_each:
+        services.record_answer(service=service, channel="kiosk", scores=dict.fromkeys(CODES, 4))
+    today = timezone.localdate()
+    period = period_of("month", today)
+    with CaptureQueriesContext(connection) as queries:
+        rows = agency_rows(region.pk, period)
+    assert len([q for q in queries if "survey_deliveredrequest" in q["sql"]]) == 1
+    by_agency = {row.key: row.summary.population for row in rows if row.summary}
+    assert len(by_agency) >= 2
+    assert by_agency == {
+        pk: population(agency_id=pk, start=period.start, end=period.end) for pk in by_agency
+    }
+    assert by_agency[Agency.objects.get(code="DISDUKCAPIL-PROBOLINGGO").pk] == 2

@@ -257,14 +257,23 @@ def agency_rows(region_id: int, period: Period) -> list[Row]:
     from layanan.agencies.models import Agency
 
     grouped = totals_by(Q(region_id=region_id), period.start, period.end, "agency_id")
+    agencies = list(Agency.objects.filter(region_id=region_id).order_by("name"))
+    # Every agency's population in one grouped query (what population(agency_id=…) counts for each).
+    populations = dict(
+        DeliveredRequest.objects.filter(
+            agency_id__in=[a.pk for a in agencies], day__gte=period.start, day__lte=period.end
+        )
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+        .values_list("agency_id", "n")
+    )
     rows = []
-    for agency in Agency.objects.filter(region_id=region_id).order_by("name"):
+    for agency in agencies:
         parts = grouped.get(agency.pk)
         summary = None
         if parts:
-            summary = summarise(
-                parts, population_count=population(agency_id=agency.pk, start=period.start, end=period.end)
-            )
+            summary = summarise(parts, population_count=populations.get(agency.pk, 0))
         rows.append(
             Row(
                 key=agency.pk,
