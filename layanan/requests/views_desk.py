@@ -21,7 +21,6 @@ from layanan.core.tenancy import get_scoped_or_404
 
 from . import access, desk, identity, intake, lifecycle, page, sheets
 from . import inbox as inbox_queries
-from .models import CompensationTask
 
 desk_required = role_required(*DESK_ROLES)
 
@@ -120,7 +119,7 @@ def consultation_sheet(request, pk):
 def compensation_done(request, pk):
     """Seed 004: the product was delivered home after a breach — an action like any other."""
     obj = _request_or_404(request, pk)
-    task = CompensationTask.objects.filter(request=obj).first()
+    task = access.compensation_of(obj)
     if task is None:
         raise Http404
     if task.done_at is not None:  # a double click changes nothing
