@@ -158,7 +158,7 @@ def register(
         .first()
     )
     if existing is not None:
-        return _update(existing, data, actor=actor, now=now), False
+        return _update(existing, data, actor=actor), False
     service = complaint_service(agency, service)
     standard = service.published_standard
     forwarded = data.forwarded_at or now
@@ -199,7 +199,7 @@ def register(
     return report, created
 
 
-def _update(report: LaporReport, data: ReportData, *, actor, now) -> LaporReport:
+def _update(report: LaporReport, data: ReportData, *, actor) -> LaporReport:
     changed_status = report.status != data.status
     previous = report.status
     report.topic = data.topic[:300] or report.topic
@@ -297,7 +297,7 @@ def set_status(report: LaporReport, status: str, user) -> LaporReport:
         report_type=report.report_type,
         status=status,
     )
-    return _update(report, data, actor=user, now=timezone.now())
+    return _update(report, data, actor=user)
 
 
 # ---------------------------------------------------------------- importing a list of reports
