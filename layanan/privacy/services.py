@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from layanan.core.tenancy import scoped
-from layanan.requests import lifecycle
-from layanan.requests.models import OPEN_STATES, Attachment, Event, IdentityView, Request
+from layanan.requests import identity, lifecycle
+from layanan.requests.models import OPEN_STATES, Attachment, Event, Request
 
 from .models import DataSubjectRequest
 from .subjects import Identifier, request_ids
@@ -37,11 +37,6 @@ def matches(dsr: DataSubjectRequest, user):
             .filter(agency_id=dsr.agency_id, pk__in=ids).order_by("created_at", "pk"))
 
 
-def log_confidential(requests, user) -> None:
-    """Linking a person to a confidential complaint reveals the complainant: logged like any view of it."""
-    IdentityView.objects.bulk_create(IdentityView(request=r, viewer=user) for r in requests if r.confidential)
-
-
 def _handled(dsr, user, outcome, result=None):
     dsr.outcome, dsr.handled_by, dsr.handled_at = outcome, user, timezone.now()
     if result is not None:
@@ -60,7 +55,8 @@ def export(dsr: DataSubjectRequest, user) -> dict:
         if dsr.outcome == Outcome.PENDING:
             _handled(dsr, user, Outcome.PROVIDED if requests else Outcome.NOT_FOUND,
                      {"requests": [r.tracking_code for r in requests]})
-        log_confidential(requests, user)
+        # Linking a person to a confidential complaint reveals the complainant: logged like any view.
+        identity.log_identity_views(requests, user)
     events = {}
     for event in Event.objects.filter(request__in=requests, public=True).order_by("at", "id"):
         events.setdefault(event.request_id, []).append(event)

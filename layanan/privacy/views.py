@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from layanan.accounts.roles import Role
 from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404
+from layanan.requests import identity
 from layanan.requests.lifecycle import LifecycleError
 
 from . import forms, queries, services
@@ -76,7 +77,7 @@ def subject_detail(request, pk):
     dsr = _dsr(request, pk)
     is_admin = _is_admin(request.user)
     found = list(services.matches(dsr, request.user))
-    services.log_confidential(found, request.user)
+    identity.log_identity_views(found, request.user)  # a confidential complainant linked to a person
     return render(request, "privacy/subject.html", {
         "agency": dsr.agency, "dsr": dsr, "requests": found,
         "is_admin": is_admin, "may_erase": is_admin and services.may_erase(dsr),
