@@ -303,6 +303,11 @@ def may_withdraw(request, user) -> bool:
     return bool(mine) and (supervises(request, user) or holds_step(request, user))
 
 
+def may_register(user, agency) -> bool:
+    """Register a request for the applicant (counter, phone, letter, an import): the agency's staff."""
+    return is_staff_actor(user) and user.agency_id is not None and user.agency_id == agency.pk
+
+
 def is_desk_staff(request, user) -> bool:
     """Staff of the request's agency in a desk role (region-wide roles never work requests)."""
     return same_agency(request, user) and bool(roles_of(user) & DESK_ROLES)

@@ -85,7 +85,7 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
     """
     service = standard.service
     agency = service.agency
-    if actor is not None and not (access.is_staff_actor(actor) and actor.agency_id == agency.pk):
+    if actor is not None and not access.may_register(actor, agency):
         raise LifecycleError(_("Hanya petugas instansi ini yang dapat mendaftarkan permohonan."))
     if idempotency_key:
         existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
