@@ -38,7 +38,6 @@ FORM_TOKEN_MAX_AGE = 24 * 3600
 DEFAULT_VALID_DAYS = 30
 DEFAULT_KIOSK_HOURS = 12
 MAX_SUGGESTION = 2000
-DELIVERED = ("resolved", "closed")
 
 
 class SurveyClosed(Exception):
@@ -127,7 +126,7 @@ def request_from_token(token: str):
 
 
 def delivered_at(request) -> datetime | None:
-    if request.state not in DELIVERED:
+    if request.state not in rollups.DELIVERED:
         return None
     return request.resolved_at or request.closed_at
 
