@@ -71,6 +71,14 @@ class Caller:
     key: ApiKey | None = None
     user: object = None  # the staff user desk calls act as
 
+    @classmethod
+    def for_key(cls, key: ApiKey) -> Caller:
+        """The caller of a found, active key (the X-Api-Key header or Open311's api_key)."""
+        actor = access.ApiKeyActor(
+            key_id=key.pk, agency_id=key.agency_id, scope=key.scope, staff_user_id=key.staff_user_id
+        )
+        return cls(kind="key", actor=actor, key=key, user=key.staff_user if key.scope == "desk" else None)
+
     @property
     def agency_id(self):
         if self.actor is not None:
@@ -133,12 +141,7 @@ class KeyAuth(APIKeyHeader):
         ):
             raise rate_limited()
         found.touch()
-        actor = access.ApiKeyActor(
-            key_id=found.pk, agency_id=found.agency_id, scope=found.scope, staff_user_id=found.staff_user_id
-        )
-        return Caller(
-            kind="key", actor=actor, key=found, user=found.staff_user if found.scope == "desk" else None
-        )
+        return Caller.for_key(found)
 
 
 class DeskSession(SessionAuth):

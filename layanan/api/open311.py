@@ -159,19 +159,15 @@ def key_caller(request, region: Region, *, scope: str) -> Caller:
     key = ApiKey.find(raw)
     if key is None:
         raise ApiError(403, _("api_key tidak ada atau tidak sah."), "Missing or invalid api_key.")
-    from layanan.requests import access
-
-    actor = access.ApiKeyActor(
-        key_id=key.pk, agency_id=key.agency_id, scope=key.scope, staff_user_id=key.staff_user_id
-    )
-    if not access.api_key_may(actor, scope) or key.agency.region_id != region.pk:
+    caller = Caller.for_key(key)
+    if not caller.may(scope) or key.agency.region_id != region.pk:
         raise ApiError(
             403,
             _("api_key ini tidak berhak untuk permintaan ini."),
             "This api_key may not make this call in this jurisdiction.",
         )
     key.touch()
-    return Caller(kind="key", actor=actor, key=key, user=key.staff_user if key.scope == "desk" else None)
+    return caller
 
 
 def services_of(region: Region):
