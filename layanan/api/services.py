@@ -263,7 +263,7 @@ def desk_view(request: Request, user, now=None) -> dict:
     view = public_view(request, now)
     applicant = identity.applicant_view(request, user)
     attachments = list(request.attachments.select_related("requirement").order_by("uploaded_at", "id"))
-    lapor = getattr(request, "lapor", None) if hasattr(request, "lapor") else None
+    lapor = getattr(request, "lapor", None)  # the LaporReport, if the request came from LAPOR!
     view.update(
         {
             "version": request.version,
