@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -30,7 +30,6 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     IntegerField,
-    Max,
     Min,
     Q,
     Value,
@@ -976,12 +975,3 @@ def month_figures(agency, month: periods.Period) -> dict:
         row["median_days"] = metrics.percentile(days, 0.5)
         row["p90_days"] = metrics.percentile(days, 0.9)
     return dict(out)
-
-
-def first_activity(agency) -> date | None:
-    found = Request.objects.filter(agency=agency).aggregate(first=Min("created_at"))["first"]
-    return found.astimezone(ZoneInfo(agency.timezone)).date() if found else None
-
-
-def last_activity(agency) -> datetime | None:
-    return Request.objects.filter(agency=agency).aggregate(last=Max("created_at"))["last"]

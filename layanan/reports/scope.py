@@ -15,7 +15,7 @@ Agencies and units are looked up through core.tenancy, like every staff lookup.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
@@ -202,6 +202,3 @@ class Selection:
             self.period.bucket(),
         ]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-    def with_period(self, period: Period) -> Selection:
-        return replace(self, period=period, cache={})

@@ -26,8 +26,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from layanan.accounts.roles import Role
-from layanan.agencies.models import Agency, Unit
-from layanan.requests.models import OPEN_STATES, Kind, Pause, Request
+from layanan.agencies.models import Agency
+from layanan.requests.models import OPEN_STATES, Pause, Request
 from layanan.standards.models import EvaluationPeriod, Service
 
 from . import exports, ikm, metrics, notify, periods, queries
@@ -473,11 +473,3 @@ def run_after_case(now=None, *, window_days: int = 30) -> list[EvaluationReport]
             ensure(row.agency, Kind_.AFTER_CASE, period, request=row.request, service=row.service, now=now)
         )
     return made
-
-
-def unit_choices(agency) -> list[Unit]:
-    return list(Unit.objects.filter(agency=agency).order_by("name"))
-
-
-def complaint_kind() -> str:
-    return Kind.COMPLAINT

@@ -306,11 +306,6 @@ def trend(periods: list[Period], **scope) -> list[TrendPoint]:
     return points
 
 
-def month_parts(**scope) -> dict:
-    """Per-month totals of a scope over all time (tests, the property that months add up)."""
-    return totals_by_month(response_filter(**scope), date(2000, 1, 1), date(2100, 12, 31))
-
-
 # ---------------------------------------------------------------- answers, suggestions, profile
 
 
