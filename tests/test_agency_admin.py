@@ -1,6 +1,7 @@
 """The agency admin runs units, staff and the working calendar on product screens."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.urls import reverse
@@ -126,3 +127,29 @@ def test_staff_without_admin_role_cannot_open_admin_screens(demo, client_for):
 def test_anonymous_visitors_are_sent_to_login(db, client):
     response = client.get(reverse("agencies:units"))
     assert response.status_code == 302 and "/akun/masuk/" in response.url
+
+
+def _browser_choice(page: str, name: str) -> str:
+    """What a browser sends for the <select> `name`: its selected option, else its first one."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    chosen = (re.search(r'<option value="([^"]*)"[^>]*selected', select)
+              or re.search(r'<option value="([^"]*)"', select))
+    return chosen.group(1)
+
+
+def test_profile_saved_as_a_browser_posts_it_adds_no_channel(demo, client_for):
+    """The two blank extra channel rows are posted as the browser fills them; saving the profile
+    unchanged adds no channel (it used to add two "Datang langsung" rows each time)."""
+    client, agency = admin_client(client_for)
+    before = list(agency.channels)
+    page = client.get(reverse("agencies:profile")).content.decode()
+    data = {"name": agency.name, "timezone": agency.timezone,
+            "ch-TOTAL_FORMS": str(len(before) + 2), "ch-INITIAL_FORMS": str(len(before))}
+    for index, channel in enumerate(before):
+        data.update({f"ch-{index}-{key}": channel.get(key, "") for key in ("kind", "value", "label")})
+    for index in (len(before), len(before) + 1):
+        data[f"ch-{index}-kind"] = _browser_choice(page, f"ch-{index}-kind")
+    response = client.post(reverse("agencies:profile"), data)
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert agency.channels == before

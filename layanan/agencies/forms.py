@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import Position, User
 from layanan.accounts.roles import REGION_WIDE, Role
-from layanan.standards.models import ChannelKind
 
 from .models import DEFAULT_OFFICE_HOURS, Agency, Holiday, Unit
 
@@ -59,15 +58,6 @@ class AgencyProfileForm(forms.ModelForm):
 
     def weekday_fields(self):
         return [(label, self[f"open_{day}"], self[f"close_{day}"]) for day, label in WEEKDAYS]
-
-
-class ChannelForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Jenis"), choices=ChannelKind.choices)
-    value = forms.CharField(label=_("Alamat / nomor"), max_length=200, required=False)
-    label = forms.CharField(label=_("Keterangan"), max_length=200, required=False)
-
-
-ChannelFormSet = forms.formset_factory(ChannelForm, extra=2, can_delete=True)
 
 
 class UnitForm(forms.ModelForm):

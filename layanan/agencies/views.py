@@ -22,6 +22,7 @@ from layanan.accounts.models import Position, User
 from layanan.accounts.roles import MANAGE_AGENCY
 from layanan.core.decorators import form_status, role_required
 from layanan.core.tenancy import get_scoped_or_404, scoped
+from layanan.standards.forms import ChannelFormSet, channels_from
 
 from . import forms
 from .models import Holiday, Unit
@@ -40,13 +41,11 @@ def _agency(request):
 def profile(request):
     agency = _agency(request)
     form = forms.AgencyProfileForm(request.POST or None, request.FILES or None, instance=agency)
-    channels = forms.ChannelFormSet(request.POST or None, prefix="ch", initial=agency.channels)
+    # The standards' channel rows (blank rows skipped, values normalised): the same public channels.
+    channels = ChannelFormSet(request.POST or None, prefix="ch", initial=agency.channels)
     if request.method == "POST" and form.is_valid() and channels.is_valid():
         agency = form.save(commit=False)
-        agency.channels = [
-            {k: c[k] for k in ("kind", "value", "label")}
-            for c in channels.cleaned_data if c and not c.get("DELETE")
-        ]
+        agency.channels = channels_from(channels)
         agency.save()
         calendar_was_changed(agency)
         messages.success(request, _("Profil instansi disimpan."))
