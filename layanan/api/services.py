@@ -12,7 +12,6 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
@@ -399,16 +398,8 @@ def list_requests(
             code="invalid",
             fields={"cursor": [{"message": _("Kursor tidak sah."), "message_en": "Invalid cursor."}]},
         )
-    if position:
-        qs = qs.filter(inbox_queries._after(position))
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    rows = list(
-        qs.select_related("service")
-        .defer(*inbox_queries.ROW_FIELDS_DEFERRED)
-        .order_by(F("due_at").asc(nulls_last=True), "id")[: limit + 1]
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = inbox_queries.keyset_page(qs, position, limit, related=("service",))
     result, revealed = [], []
     for row in rows:
         item = {
@@ -430,7 +421,6 @@ def list_requests(
         result.append(item)
     if user is not None:
         identity.log_identity_views(revealed, user)
-    next_cursor = inbox_queries.encode_cursor(rows[-1].due_at, rows[-1].pk) if more else None
     return result, next_cursor
 
 

@@ -147,6 +147,19 @@ def _after(cursor) -> Q:
     return Q(due_at__gt=due_at) | Q(due_at=due_at, id__gt=pk) | Q(due_at__isnull=True)
 
 
+def keyset_page(qs, position, size: int, *, related=()) -> tuple[list, str | None]:
+    """One page of `qs` in due order (no due time last, then id) after `position` (a decoded
+    cursor, or None), and the cursor of the next page (None on the last). The inbox and the API
+    list share it."""
+    if position:
+        qs = qs.filter(_after(position))
+    rows = list(qs.select_related(*related).defer(*ROW_FIELDS_DEFERRED)
+                .order_by(F("due_at").asc(nulls_last=True), "id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (encode_cursor(rows[-1].due_at, rows[-1].pk) if more else None)
+
+
 @dataclass
 class InboxPage:
     rows: list
@@ -207,16 +220,8 @@ def inbox(user, *, scope: str = SCOPE_MINE, filters: InboxFilters | None = None,
         base = search(base, filters.query, user)
     counts = state_counts(base)
     qs = filters.apply(base, now)
-    position = decode_cursor(cursor)
-    if position:
-        qs = qs.filter(_after(position))
-    rows = list(
-        qs.select_related("service", "current_step", "assignee", "assigned_unit")
-        .defer(*ROW_FIELDS_DEFERRED)
-        .order_by(F("due_at").asc(nulls_last=True), "id")[: page_size + 1]
-    )
-    more = len(rows) > page_size
-    rows = rows[:page_size]
+    rows, next_cursor = keyset_page(qs, decode_cursor(cursor), page_size,
+                                    related=("service", "current_step", "assignee", "assigned_unit"))
     revealed = []
     for row in rows:
         row.applicant_display = row_applicant(row, user)
@@ -226,7 +231,6 @@ def inbox(user, *, scope: str = SCOPE_MINE, filters: InboxFilters | None = None,
         row.channel_label = CHANNEL_LABELS.get(row.channel, row.channel)
         row.state_label = STATE_LABELS.get(row.state, row.state)
     log_identity_views(revealed, user)
-    next_cursor = encode_cursor(rows[-1].due_at, rows[-1].pk) if more else None
     tabs = [(TAB_OPEN, _("Terbuka"), counts[TAB_OPEN])]
     tabs += [(value, label, counts[value]) for value, label in State.choices]
     tabs.append((TAB_ALL, _("Semua"), counts[TAB_ALL]))
