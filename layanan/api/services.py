@@ -379,8 +379,10 @@ def list_requests(
             if any(key == inbox_queries.SCOPE_AGENCY for key, _label in inbox_queries.scopes_for(user))
             else inbox_queries.scope_queryset(user, inbox_queries.SCOPE_UNIT)
         )
+    elif caller.actor is not None:
+        qs = Request.objects.filter(access.api_key_sees_q(caller.actor))
     else:
-        qs = Request.objects.filter(agency_id=caller.agency_id)
+        raise forbidden_scope()
     filters = inbox_queries.InboxFilters(
         tab=state or inbox_queries.TAB_ALL,
         channel=channel,

@@ -488,6 +488,11 @@ def api_key_sees(request, actor: ApiKeyActor) -> bool:
     return request.agency_id == actor.agency_id
 
 
+def api_key_sees_q(actor: ApiKeyActor) -> Q:
+    """api_key_sees() as a filter over Request (the API's request list)."""
+    return Q(agency_id=actor.agency_id)
+
+
 def api_key_staff(actor: ApiKeyActor, user):
     """The staff user a desk key acts as — only while that user is active desk staff of the key's
     agency (a user who moved or left makes the key's desk calls fail, never widens them)."""
