@@ -824,6 +824,15 @@ COMPARED_FIELDS = {
     "jaminan_keamanan": ["security_guarantee"],
     "evaluasi_kinerja": ["evaluation_periods"],
 }
+# The components compared row by row (COMPARED_FIELDS None): the related rows and their columns.
+_COMPARED_ROWS = {
+    "persyaratan": ("requirements", ("label", "kind", "mandatory", "group")),
+    "prosedur": (
+        "steps",
+        ("text", "actor", "role", "unit_id", "action", "on_done", "on_cannot_resolve", "on_incomplete",
+         "can_reject"),
+    ),
+}
 
 
 def _component_changes(new, old) -> list[str]:
@@ -835,37 +844,10 @@ def _component_changes(new, old) -> list[str]:
     changed = []
     for key, fields in COMPARED_FIELDS.items():
         if fields is None:
-            if key == "persyaratan":
-                a = list(new.requirements.values_list("label", "kind", "mandatory", "group"))
-                b = list(old.requirements.values_list("label", "kind", "mandatory", "group"))
-            else:
-                a = list(
-                    new.steps.values_list(
-                        "text",
-                        "actor",
-                        "role",
-                        "unit_id",
-                        "action",
-                        "on_done",
-                        "on_cannot_resolve",
-                        "on_incomplete",
-                        "can_reject",
-                    )
-                )
-                b = list(
-                    old.steps.values_list(
-                        "text",
-                        "actor",
-                        "role",
-                        "unit_id",
-                        "action",
-                        "on_done",
-                        "on_cannot_resolve",
-                        "on_incomplete",
-                        "can_reject",
-                    )
-                )
-            differs = a != b
+            related, columns = _COMPARED_ROWS[key]
+            differs = list(getattr(new, related).values_list(*columns)) != list(
+                getattr(old, related).values_list(*columns)
+            )
         else:
             differs = any(getattr(new, f) != getattr(old, f) for f in fields) or (new.texts or {}).get(
                 key
