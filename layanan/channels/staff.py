@@ -58,7 +58,7 @@ def holders(request: Request) -> list[User]:
         .distinct()
         .order_by("id")
     )
-    return [user for user in staff if access.holds_step(request, user)][:MAX_RECIPIENTS]
+    return access.step_holders(request, staff)[:MAX_RECIPIENTS]
 
 
 def _named_user(request, event) -> User | None:

@@ -263,6 +263,22 @@ def holds_step(request, user) -> bool:
     return reach is not False and _in(reach, where)
 
 
+def step_holders(request, users) -> list:
+    """Who of `users` holds the request's current step (holds_step for each), reading all their
+    posts in one query instead of one per person."""
+    from layanan.accounts.models import Position
+
+    users = list(users)
+    posts: dict[int, list] = {user.pk: [] for user in users}
+    rows = Position.objects.filter(user__in=users).values_list("user_id", "role", "unit_id")
+    for user_id, role, unit in rows:
+        posts[user_id].append((role, unit))
+    for user in users:
+        user._positions_cache = posts[user.pk]
+        user._roles_cache = {role for role, _unit in posts[user.pk]}
+    return [user for user in users if holds_step(request, user)]
+
+
 def holds_step_q(user) -> Q:
     """holds_step() as a filter over Request (the inbox's "Tugas saya")."""
     if not (is_staff_actor(user) and user.agency_id and roles_of(user) & DESK_ROLES):
