@@ -75,10 +75,10 @@ def recipients(request: Request, event: Event) -> tuple[str, list]:
         named = _named_user(request, event)
         return NAMED[action], [(u, True) for u in ([named] if named else holders(request))]
     if action in {"sla_at_risk", "sla_breached"}:
-        from layanan.requests.sweep import _ladder
+        from layanan.requests.sweep import ladder
 
         status = action.removeprefix("sla_")
-        return Kind.SLA, [(u, False) for _level, u in _ladder(request, status)]
+        return Kind.SLA, [(u, False) for _level, u in ladder(request, status)]
     if action == "received":
         # A new request in the inbox: the bell only (an e-mail to every front-desk officer for every
         # new request would drown the ones that name a person).

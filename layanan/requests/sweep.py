@@ -40,12 +40,12 @@ def _sweep_one(pk, now):
         if status is None:
             return None
         send_at = clock.calendar_for(request.agency).next_open(now)
-        for level, staff in _ladder(request, status):
+        for level, staff in ladder(request, status):
             notifications.sla_alert(request, staff, level, status, not_before=send_at)
         return status
 
 
-def _ladder(request, status):
+def ladder(request, status):
     """Who hears about it: at risk → the people on the step; breached → also up the hierarchy."""
     people = []
     if request.assignee:
