@@ -13,12 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from layanan.accounts.roles import Role
+from layanan.accounts.roles import EDIT_STANDARDS, ENACT_STANDARDS, Role
 
 from .completeness import missing_for_publishing
 from .models import Requirement, Service, ServiceStandard, Step
 
 Status = ServiceStandard.Status
+# Who may enact a discussed standard (the agency's head or admin, the region's overseer) and who
+# may send one back for revision; views.py guards its screens with the same groups.
+ENACTORS = frozenset({Role.HEAD, Role.AGENCY_ADMIN, *ENACT_STANDARDS})
+RETURNERS = frozenset({Role.HEAD, *ENACT_STANDARDS})
 
 # Fields copied when a new version is made from an existing one.
 COPIED_FIELDS = [
@@ -54,7 +58,7 @@ def _require_status(std, *allowed):
 @transaction.atomic
 def mark_discussed(std, user, *, discussed_on: date, notes: str = "", minutes_file=None):
     """Record the discussion with stakeholders (berita acara)."""
-    _require_role(user, Role.AGENCY_ADMIN)
+    _require_role(user, *EDIT_STANDARDS)
     _require_status(std, Status.DRAFT)
     if not notes.strip() and not minutes_file:
         raise ValidationError(_("Lampirkan berita acara atau tulis catatan pembahasan."))
@@ -70,7 +74,7 @@ def mark_discussed(std, user, *, discussed_on: date, notes: str = "", minutes_fi
 @transaction.atomic
 def enact(std, user, *, decree_number: str, decree_date: date):
     """Record the decree that enacts the standard (pengesahan)."""
-    _require_role(user, Role.HEAD, Role.AGENCY_ADMIN, Role.OVERSEER)
+    _require_role(user, *ENACTORS)
     _require_status(std, Status.DISCUSSED)
     if not decree_number.strip():
         raise ValidationError(_("Nomor keputusan wajib diisi."))
@@ -85,7 +89,7 @@ def enact(std, user, *, decree_number: str, decree_date: date):
 @transaction.atomic
 def publish(std, user):
     """Publish an enacted standard; the previous public version is superseded."""
-    _require_role(user, Role.AGENCY_ADMIN)
+    _require_role(user, *EDIT_STANDARDS)
     std = ServiceStandard.objects.select_for_update().select_related("service").get(pk=std.pk)
     _require_status(std, Status.ENACTED)
     missing = missing_for_publishing(std)
@@ -108,7 +112,7 @@ def publish(std, user):
 def return_for_revision(std, user, *, note: str):
     """The overseer (or the agency head) sends a discussed or enacted standard back to the agency
     as a draft, with a note saying what to revise; the note stays on the draft."""
-    _require_role(user, Role.OVERSEER, Role.HEAD)
+    _require_role(user, *RETURNERS)
     _require_status(std, Status.DISCUSSED, Status.ENACTED)
     if not note.strip():
         raise ValidationError(_("Tuliskan apa yang perlu diperbaiki."))
@@ -133,7 +137,7 @@ def below_threshold(std, score: float | None = None):
 @transaction.atomic
 def new_version(source: ServiceStandard, user) -> ServiceStandard:
     """A new draft copied from `source` (usually the published version)."""
-    _require_role(user, Role.AGENCY_ADMIN)
+    _require_role(user, *EDIT_STANDARDS)
     service = Service.objects.select_for_update().get(pk=source.service_id)
     if service.standards.filter(status__in=[Status.DRAFT, Status.DISCUSSED, Status.ENACTED]).exists():
         raise TransitionError(_("Sudah ada versi yang sedang disusun untuk layanan ini."))

@@ -228,7 +228,7 @@ def mark_discussed(request, pk):
     return redirect("standards:detail", pk=std.pk)
 
 
-@role_required(Role.HEAD, Role.AGENCY_ADMIN, *ENACT_STANDARDS)
+@role_required(*services.ENACTORS)
 @require_POST
 def enact(request, pk):
     std = _standard_to_decide(request, pk)
@@ -253,7 +253,7 @@ def _low_and_unconfirmed(request, std) -> bool:
     return False
 
 
-@role_required(*ENACT_STANDARDS, Role.HEAD)
+@role_required(*services.RETURNERS)
 @require_POST
 def return_for_revision(request, pk):
     std = _standard_to_decide(request, pk)
