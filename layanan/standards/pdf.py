@@ -60,11 +60,6 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def render_standard_pdf(context: dict) -> bytes:
-    """Render the PDF now (no storage); `stored_standard_pdf` is what the portal serves."""
-    return render_pdf(standard_pdf_html(context))
-
-
 @dataclass(frozen=True)
 class StoredPdf:
     name: str  # storage name
