@@ -50,7 +50,7 @@ def _json_bad(value) -> bool:
 
 def request_is_bad(request) -> bool:
     """True when the path, the query or the form/JSON body carries a forbidden character."""
-    if has_forbidden(request.path_info) or has_forbidden(request.path):
+    if has_forbidden(request.path):  # the script prefix + path_info: both at once
         return True
     if _querydict_bad(request.GET):
         return True
