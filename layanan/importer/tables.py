@@ -33,7 +33,6 @@ _HEADING_START = re.compile(
     r"|jumlah|jaminan|evaluasi|persyaratan|prosedur|waktu|dasar|lama|spesifikasi)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"\S+")
 MIN_PIPE_LINES = 5
 JOIN_WINDOW = 5  # non-blank lines searched for the rest of a broken component name
 MAX_CONTINUATION_WORDS = 4
