@@ -59,19 +59,25 @@ def test_docx_with_word_numbering_and_bullets():
     assert service["duration"]["max"] == 30
 
 
-def test_docx_table_in_the_layout_of_seed_003():
+def docx_with_table(title: str, rows: list[tuple[str, ...]]) -> bytes:
+    """A Word file: a title paragraph, then a real table of `rows`."""
     document = docx.Document()
-    document.add_paragraph("STANDAR PELAYANAN PENGADUAN MASYARAKAT")
-    table = document.add_table(rows=4, cols=3)
-    rows = [("NO", "KOMPONEN", "URAIAN"), ("1.", "Persyaratan Pelayanan", "KTP\nAlamat Pelapor"),
-            ("2.", "Jangka Waktu Penyelesaian", "1 (satu) – 60 (enam puluh) hari kerja"),
-            ("3.", "Biaya/Tarif", "Tidak dikenakan biaya / gratis")]
+    document.add_paragraph(title)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
     for row, values in zip(table.rows, rows, strict=True):
         for cell, value in zip(row.cells, values, strict=True):
             cell.text = value
     buffer = io.BytesIO()
     document.save(buffer)
-    service = only_service(read_document("tabel.docx", buffer.getvalue()))
+    return buffer.getvalue()
+
+
+def test_docx_table_in_the_layout_of_seed_003():
+    rows = [("NO", "KOMPONEN", "URAIAN"), ("1.", "Persyaratan Pelayanan", "KTP\nAlamat Pelapor"),
+            ("2.", "Jangka Waktu Penyelesaian", "1 (satu) – 60 (enam puluh) hari kerja"),
+            ("3.", "Biaya/Tarif", "Tidak dikenakan biaya / gratis")]
+    document = docx_with_table("STANDAR PELAYANAN PENGADUAN MASYARAKAT", rows)
+    service = only_service(read_document("tabel.docx", document))
     assert service["name"] == "Pengaduan masyarakat"
     assert [r["label"] for r in service["requirements"]] == ["KTP", "Alamat Pelapor"]
     assert (service["duration"]["min"], service["duration"]["max"]) == (1, 60)

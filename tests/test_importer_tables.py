@@ -3,9 +3,6 @@
 Pure except for the DOCX case, which builds a Word file in memory.
 """
 
-import io
-
-import docx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +12,8 @@ from layanan.importer.headings import match_heading
 from layanan.importer.normalise import normalise
 from layanan.importer.parser import parse_document
 from layanan.importer.tables import read_tables
+
+from .test_importer_formats import docx_with_table
 
 # The issue's example: one cell per line, empty cells as lone "|", row numbers as "1. |".
 PIPE_FLATTENED = """PENERBITAN KARTU TANDA PENDUDUK ELEKTRONIK (KTP-el)
@@ -160,18 +159,11 @@ def test_real_html_table_is_read():
 
 
 def test_real_docx_table_is_read():
-    document = docx.Document()
-    document.add_paragraph("STANDAR PELAYANAN REKOMENDASI")
-    table = document.add_table(rows=4, cols=3)
     rows = [("No", "Komponen", "Uraian"), ("1.", "Persyaratan", "Surat permohonan"),
             ("2.", "Lama waktu penyelesaian", "3 (tiga) hari kerja"),
             ("3.", "Produk Pelayanan", "Rekomendasi")]
-    for row, values in zip(table.rows, rows, strict=True):
-        for cell, value in zip(row.cells, values, strict=True):
-            cell.text = value
-    data = io.BytesIO()
-    document.save(data)
-    (service,) = parse_document(read_document("sp.docx", data.getvalue())).services
+    document = docx_with_table("STANDAR PELAYANAN REKOMENDASI", rows)
+    (service,) = parse_document(read_document("sp.docx", document)).services
     assert service["_meta"]["headings"] == ["persyaratan", "jangka_waktu", "produk"]
     assert (service["duration"]["max"], service["duration"]["unit"]) == (3, "working_day")
 
