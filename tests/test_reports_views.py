@@ -1,8 +1,15 @@
 """Who opens which report screen, the filters' bad input, the console's link."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from layanan.agencies.models import Unit
+from layanan.agencies.models import Agency, Unit
+from layanan.reports import ikm, periods
+from layanan.standards.models import Service
+from layanan.survey import services as survey
+from layanan.survey.ikm import CODES
 
 DASHBOARD = "/kelola/laporan/"
 REGION = "/kelola/laporan/daerah/"
@@ -120,3 +127,24 @@ def test_the_dashboard_prints_charts_as_inline_svg_with_tables(client_for):
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') >= 10
     assert html.count("<table") >= 10 and "<script" not in html.split("<main")[1].split("</main>")[0]
     assert 'role="img"' in html and "reports/reports.css" in html
+
+
+def test_the_region_dashboard_reads_every_agencys_ikm_at_once(client_for):
+    client = client_for("kediri.overseer")
+
+    def ikm_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(REGION).status_code == 200
+        return len([q for q in queries if "survey_dailytotal" in q["sql"]])
+
+    alone = ikm_queries()
+    region = Agency.objects.get(code="ORGANISASI-KEDIRI").region
+    Agency.objects.filter(code="DINSOS-SEKADAU").update(region=region)  # a second agency in the region
+    assert ikm_queries() == alone  # not one more query per agency
+    for code, score in (("ORGANISASI-KEDIRI", 3), ("DINSOS-SEKADAU", 4)):
+        service = Service.objects.filter(agency__code=code).first()
+        survey.record_answer(service=service, channel="paper", scores=dict.fromkeys(CODES, score))
+    period = periods.containing("year", survey.local_date(service.agency, timezone.now()))
+    agencies = list(Agency.objects.filter(region=region).values_list("pk", flat=True))
+    found = ikm.summaries_by_agency(period, agencies)
+    assert len(found) == 2 and found == {pk: ikm.summary(period, agency_id=pk) for pk in found}

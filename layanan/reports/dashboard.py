@@ -243,8 +243,9 @@ def build(sel: Selection, now: datetime) -> Dashboard:
         )
     if sel.scope.level == "region":
         d.agencies = queries.per_agency(sel, now)
+        by_agency = ikm.summaries_by_agency(sel.period, [r.agency.pk for r in d.agencies])
         for row in d.agencies:
-            row.ikm = ikm.summary(sel.period, agency_id=row.agency.pk) if d.ikm_available else None
+            row.ikm = by_agency.get(row.agency.pk)
         d.sections["agencies"] = Section(
             _svg(
                 charts.hbar(

@@ -66,6 +66,20 @@ def summary(
         start=period.start,
         end=period.last_day,
     )  # the survey takes both days included
+    return _ikm(found)
+
+
+def summaries_by_agency(period: periods.Period, agency_ids) -> dict:
+    """{agency id: Ikm} over the period for the agencies with answers (one query, not one per agency)."""
+    if not available():
+        return {}
+    from layanan.survey.queries import ikm_summaries_by_agency
+
+    found = ikm_summaries_by_agency(agency_ids, start=period.start, end=period.last_day)
+    return {pk: row for pk, row in ((pk, _ikm(f)) for pk, f in found.items()) if row is not None}
+
+
+def _ikm(found) -> Ikm | None:
     if found is None or not getattr(found, "respondents", 0):
         return None
     nrr = getattr(found, "nrr", ()) or ()
