@@ -5,14 +5,13 @@ no request attached; the worker sends it after the commit.
 """
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from layanan.accounts.models import User
 from layanan.accounts.roles import Role
+from layanan.requests import notifications
 from layanan.requests.models import OutboxMessage
-from layanan.requests.signals import outbox_written
 
 
 def heads_of(agency) -> list[User]:
@@ -38,21 +37,11 @@ def report_ready(report) -> list[OutboxMessage]:
         }
         subject = render_to_string("reports/email/report_ready.subject.txt", context).strip()
         body = render_to_string("reports/email/report_ready.txt", context)
-        try:
-            with transaction.atomic():
-                message = OutboxMessage.objects.create(
-                    request=None,
-                    channel=OutboxMessage.Channel.EMAIL,
-                    recipient=head.email,
-                    template="report_ready",
-                    subject=subject[:300],
-                    body=body,
-                    dedupe_key=f"report:{report.pk}:{stamp}:{head.pk}"[:200],
-                )
-        except IntegrityError:
-            continue
-        written.append(message)
-        transaction.on_commit(
-            lambda pk=message.pk: outbox_written.send(sender=OutboxMessage, message_id=pk), robust=True
+        message = notifications.queue(
+            request=None, channel=OutboxMessage.Channel.EMAIL, recipient=head.email,
+            template="report_ready", subject=subject[:300], body=body,
+            dedupe_key=f"report:{report.pk}:{stamp}:{head.pk}"[:200],
         )
+        if message is not None:  # None: this head was told about this report before
+            written.append(message)
     return written
