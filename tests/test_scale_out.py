@@ -141,3 +141,47 @@ def test_two_app_servers_share_tokens_rate_limits_and_lose_nothing(two_servers):
             "code": code, "digits": "9999", "csrfmiddlewaretoken": csrf},
             headers={"Referer": base + "/"}, allow_redirects=False, timeout=20).status_code)
     assert statuses[:10] == [404] * 10 and statuses[10:] == [429, 429]
+
+
+def test_a_change_made_on_one_server_reaches_the_form_on_the_other_at_once(two_servers):
+    """Each process keeps the published standard behind a form (requests/published.py). The
+    agency admin, on server A, starts asking complainants for the place of the incident; the
+    very next citizen on server B — whose workers served the form a moment ago — is asked too."""
+    from django.contrib.auth.hashers import make_password
+
+    from layanan.accounts.models import User
+    from layanan.demo.loader import DEMO_PASSWORD
+
+    svc = Service.objects.get(agency__code="DPMPTSP-BANGLI", code="pengaduan-masyarakat")
+    evidence = Requirement.objects.get(standard=svc.published_standard, kind="document")
+    a, b = two_servers
+    # The servers check passwords with the production hashers (the tests' own one is MD5).
+    User.objects.filter(username="bangli.admin").update(
+        password=make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256"))
+    for number in range(4):  # both workers of server B keep the standard as it is now
+        session = http.Session()
+        assert _post(session, b, svc, _form(session, b, svc), evidence.pk, 100 + number).status_code == 302
+
+    admin = http.Session()
+    page = admin.get(f"{a}/akun/masuk/", timeout=20).text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    logged_in = admin.post(f"{a}/akun/masuk/", data={
+        "username": "bangli.admin", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf},
+        headers={"Referer": a + "/"}, allow_redirects=False, timeout=20)
+    assert logged_in.status_code == 302, logged_in.text[:2000]
+    page = admin.get(f"{a}/kelola/api/", timeout=20).text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    saved = admin.post(f"{a}/kelola/api/layanan/", data={
+        "location_required": str(svc.pk), "csrfmiddlewaretoken": csrf},
+        headers={"Referer": a + "/"}, allow_redirects=False, timeout=20)
+    assert saved.status_code == 302
+
+    for number in range(4):  # whichever worker of server B answers
+        session = http.Session()
+        refused = _post(session, b, svc, _form(session, b, svc), evidence.pk, 200 + number)
+        assert refused.status_code == 400 and "Tuliskan lokasi kejadian" in refused.text
+    session = http.Session()
+    fields = {**_form(session, b, svc), "location_text": "Kantor DPMPTSP, Jl. Brigjen Ngurah Rai, Bangli"}
+    assert _post(session, b, svc, fields, evidence.pk, 300).status_code == 302
+    made = Request.objects.get(subject="Izin usaha belum terbit (300)")
+    assert made.location_text.startswith("Kantor DPMPTSP")

@@ -23,10 +23,10 @@ from datetime import UTC, datetime
 import filetype
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -37,7 +37,7 @@ from layanan.core.nik import InvalidNIK, parse_nik
 from layanan.standards.contacts import normalise_phone
 from layanan.standards.models import Requirement, Service, ServiceKind, ServiceStandard
 
-from . import access, lifecycle
+from . import access, lifecycle, published
 from .models import ApplicantType, Attachment, GuestBookEntry, Request, attachment_path
 
 logger = logging.getLogger(__name__)
@@ -269,11 +269,16 @@ def identity_problems(data: dict, kind: str, rules: IdentityRules | None = None)
 
 
 def location_required(service) -> bool:
-    """Whether the agency asks this complaint service for the place (set on /kelola/api/)."""
-    from layanan.api.models import ServiceOptions
+    """Whether the agency asks this complaint service for the place (set on /kelola/api/).
 
-    return is_complaint(service) and ServiceOptions.objects.filter(service=service,
-                                                                   location_required=True).exists()
+    Read through the service's options relation: no query when the service came with them
+    (requests/published.py selects them)."""
+    if not is_complaint(service):
+        return False
+    try:
+        return service.api_options.location_required
+    except ObjectDoesNotExist:
+        return False
 
 
 def location_problems(data: dict, *, required: bool) -> list:
@@ -386,28 +391,32 @@ def register(submission: Submission, actor=None) -> tuple[Request, bool]:
     """Create the request with everything that belongs to it, or nothing at all.
 
     Returns (request, created); a retry of the same submission returns the
-    first request and writes nothing.
+    first request and writes nothing. The uploads and the guest-book entry are written in
+    the request's own transaction (lifecycle.submit's `then`), so a web submission is one
+    transaction with no savepoint.
     """
     stored: list[str] = []
+
+    def attach(request):
+        for upload in submission.uploads:
+            stored.append(_store(request, upload, actor))
+        if submission.guest is not None:
+            submission.guest.request = request
+            submission.guest.save()
+
     try:
-        with transaction.atomic():
-            request, created = lifecycle.submit(
-                standard=submission.standard, channel=submission.channel, subject=submission.subject,
-                applicant=submission.applicant, description=submission.description, actor=actor,
-                idempotency_key=submission.idempotency_key, checks=submission.checks,
-                missing=submission.missing, kind=submission.kind or None,
-            )
-            if not created:
-                return request, False
-            for upload in submission.uploads:
-                stored.append(_store(request, upload, actor))
-            if submission.guest is not None:
-                submission.guest.request = request
-                submission.guest.save()
+        request, created = lifecycle.submit(
+            standard=submission.standard, channel=submission.channel, subject=submission.subject,
+            applicant=submission.applicant, description=submission.description, actor=actor,
+            idempotency_key=submission.idempotency_key, checks=submission.checks,
+            missing=submission.missing, kind=submission.kind or None, then=attach,
+        )
     except BaseException:
         _remove(stored)
         raise
-    return request, True
+    if not created:
+        _remove(stored)  # files of an attempt that lost a race to the same key were rolled back
+    return request, created
 
 
 def attach_files(request, uploads: list[CheckedUpload], actor) -> list[str]:
@@ -523,12 +532,9 @@ def published_service_groups(agency, selected_pk=None):
 
 
 def published_standard_or_404(agency_code: str, service_code: str) -> ServiceStandard:
-    """The published standard behind /<AGENCY>/<service>/ajukan/, its agency and requirements: two queries."""
-    standard = (ServiceStandard.objects.select_related("service", "service__agency")
-                .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")))
-                .filter(service__agency__code=agency_code, service__code=service_code,
-                        service__published_standard=F("pk"))
-                .first())
+    """The published standard behind /<AGENCY>/<service>/ajukan/ with its agency, options,
+    requirements and steps: kept per process (requests/published.py), no query once kept."""
+    standard = published.published_standard(agency_code, service_code)
     if standard is None:
         raise Http404
     return standard

@@ -74,23 +74,26 @@ def new_tracking_code(agency, year: int) -> str:
 
 def submit(*, standard, channel: str, subject: str, applicant: dict, description: str = "",
            actor=None, idempotency_key: str | None = None, checks: dict | None = None,
-           missing: list[str] | None = None, now=None, kind: str | None = None) -> tuple[Request, bool]:
+           missing: list[str] | None = None, now=None, kind: str | None = None,
+           then=None) -> tuple[Request, bool]:
     """Register a request on `standard`. Returns (request, created).
 
     `actor` is the officer registering it (counter), or None when the applicant
     submits it themselves (web form, WhatsApp, API): then the applicant is the actor.
     `missing` lists requirements the officer at the counter found missing: the
     request is registered, then waits for the applicant with the clock paused.
-    A retry with the same idempotency key returns the first request unchanged.
+    `then(request)` runs in the same transaction (intake.register stores the uploads there):
+    if it fails, no request was registered either.
+
+    A retry with the same idempotency key returns the first request unchanged. It is not
+    looked up first: the unique key refuses the second INSERT, the transaction is rolled back
+    and the first request is read then — the common case (a new submission) costs no query
+    for it. The transaction is the only one (no savepoint) unless the caller holds one.
     """
     service = standard.service
     agency = service.agency
     if actor is not None and not access.may_register(actor, agency):
         raise LifecycleError(_("Hanya petugas instansi ini yang dapat mendaftarkan permohonan."))
-    if idempotency_key:
-        existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
-        if existing:
-            return existing, False
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -102,8 +105,10 @@ def submit(*, standard, channel: str, subject: str, applicant: dict, description
                                     _("Persyaratan belum lengkap saat pendaftaran."))
                 request.version += 1
                 request.save()
+            if then is not None:
+                then(request)
     except IntegrityError:
-        # A concurrent retry with the same key won the race: hand back its request.
+        # A retry, or a concurrent twin that won the race: hand back the first request.
         if idempotency_key:
             existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
             if existing:
@@ -119,7 +124,8 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     if kind and kind not in standard.accepted_kinds:
         raise LifecycleError(_("Layanan ini tidak menerima jenis permohonan tersebut."))
     kind = kind or service.kind
-    steps = list(standard.steps.order_by("position"))
+    # In order; no query when the standard came with its steps (requests/published.py).
+    steps = sorted(standard.steps.all(), key=lambda step: step.position)
     first = entry_step(steps, channel, kind)
     request = Request(
         agency=agency, service=service, standard=standard, kind=kind, channel=channel,

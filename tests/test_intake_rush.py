@@ -1,0 +1,128 @@
+"""Intake under a rush (issue 13): the web form keeps its published standard per process, and a
+submission is one short transaction — while every change an officer makes still reaches the
+very next citizen, and every guarantee of the form holds."""
+
+import datetime
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from layanan.accounts.models import User
+from layanan.requests.models import Request
+from layanan.standards import services
+from layanan.standards.models import Requirement, Service
+
+NIK = "5106014507920003"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def bangli() -> Service:
+    return Service.objects.get(agency__code="DPMPTSP-BANGLI", code="pengaduan-masyarakat")
+
+
+def form_url(svc) -> str:
+    return reverse("public_requests:apply", args=[svc.agency.code, svc.code])
+
+
+def fetch_form(client, svc) -> str:
+    page = client.get(form_url(svc)).content.decode()
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
+def complaint(svc, token, number=1, **extra) -> dict:
+    data = {"applicant_type": "person", "name": "Ni Made Sari", "nik": NIK, "phone": "0812-3866-945",
+            "email": "sari@example.id", "address": "Jl. Merdeka 1, Bangli", "consent": "on",
+            "subject": f"Izin usaha tidak kunjung terbit ({number})",
+            "description": "Sudah tiga bulan berkas OSS saya belum diverifikasi.", "token": token}
+    for requirement in svc.published_standard.requirements.filter(kind="document"):
+        data[f"doc_{requirement.pk}"] = SimpleUploadedFile("bukti.pdf", PDF, content_type="application/pdf")
+    data.update(extra)
+    return data
+
+
+def staff(username) -> User:
+    return User.objects.get(username=username)
+
+
+def test_a_newly_published_version_is_what_the_next_citizen_gets(demo, client):
+    svc = bangli()
+    first_version = svc.published_standard
+    fetch_form(client, svc)  # this process now keeps version 1
+    admin = staff("bangli.admin")
+    draft = services.new_version(first_version, admin)
+    Requirement.objects.create(standard=draft, position=99, label="Surat pengantar kepala desa",
+                               kind=Requirement.Kind.DOCUMENT, mandatory=False)
+    services.mark_discussed(draft, admin, discussed_on=datetime.date(2026, 11, 20), notes="Rapat FKP")
+    services.enact(draft, staff("bangli.kadis"), decree_number="100/2026",
+                   decree_date=datetime.date(2026, 11, 21))
+    services.publish(draft, admin)
+
+    page = client.get(form_url(svc)).content.decode()
+    assert "Surat pengantar kepala desa" in page
+    svc.refresh_from_db()
+    response = client.post(form_url(svc), complaint(svc, fetch_form(client, svc)))
+    assert response.status_code == 302
+    assert Request.objects.get(service=svc).standard == draft  # the new version, not the kept one
+
+
+def test_the_agency_admin_asking_for_the_place_applies_to_the_next_complaint(demo, client, client_for):
+    svc = bangli()
+    assert client.post(form_url(svc), complaint(svc, fetch_form(client, svc), 1)).status_code == 302
+    admin = client_for("bangli.admin")
+    saved = admin.post(reverse("api_staff:service_options"), {"location_required": [str(svc.pk)]})
+    assert saved.status_code == 302
+
+    refused = client.post(form_url(svc), complaint(svc, fetch_form(client, svc), 2))
+    assert refused.status_code == 400
+    assert "Tuliskan lokasi kejadian" in refused.content.decode()
+    placed = complaint(svc, fetch_form(client, svc), 3, location_text="Pasar Kidul, Bangli")
+    assert client.post(form_url(svc), placed).status_code == 302
+    assert Request.objects.filter(service=svc).count() == 2
+
+
+def test_an_agency_renamed_in_the_admin_is_named_on_the_next_receipt(demo, client):
+    svc = bangli()
+    fetch_form(client, svc)
+    agency = svc.agency
+    agency.name = "Dinas Penanaman Modal dan PTSP Kabupaten Bangli (baru)"
+    agency.save()
+    response = client.post(form_url(svc), complaint(svc, fetch_form(client, svc)), follow=True)
+    assert "PTSP Kabupaten Bangli (baru)" in response.content.decode()
+
+
+def test_an_unknown_service_stays_404_and_is_not_kept(demo, client):
+    from layanan.requests import published
+
+    for number in range(30):
+        assert client.get(f"/DPMPTSP-BANGLI/tidak-ada-{number}/ajukan/").status_code == 404
+    assert not any(code.startswith("tidak-ada") for _agency, code in published._LOCAL)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_is_one_short_transaction(demo, client):
+    """Once the form was served, the POST does not look the standard up again, and writes the
+    request, its index, checks, first event and outbox row in one transaction, no savepoint."""
+    svc = bangli()
+    fetch_form(client, svc)
+    data = complaint(svc, fetch_form(client, svc))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(form_url(svc), data)
+    assert response.status_code == 302
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert "COMMIT" in statements
+    statements = statements[:statements.index("COMMIT") + 1]  # then the (inline) worker sends
+    assert not [s for s in statements if "SAVEPOINT" in s]
+    assert not [s for s in statements if "standards_" in s or "api_serviceoptions" in s]
+    writes = sorted(s.split('"')[1] for s in statements if s.startswith("INSERT"))
+    assert writes == ["privacy_subjectkey", "requests_attachment", "requests_event", "requests_outboxmessage",
+                      "requests_request", "requests_requirementcheck"]  # one INSERT each (multi-row)
+    assert not [s for s in statements if s.startswith("UPDATE")]  # no counter row, no second write
