@@ -12,7 +12,7 @@ from django.utils import timezone
 from layanan.accounts.models import User
 from layanan.channels import staff as staff_notices
 from layanan.channels.models import NoticedEvent, StaffNotice, StaffPreference
-from layanan.requests import lifecycle, sweep
+from layanan.requests import lifecycle, notifications, sweep
 from layanan.requests.models import OutboxMessage, Request
 from layanan.standards.models import Service
 
@@ -46,13 +46,16 @@ def complaint(demo, django_capture_on_commit_callbacks):
 
 
 def staff_mail(username, template="staff_work", channel="email", about=""):
-    """The messages to one officer (the recipient is stored encrypted: compared after reading)."""
+    """The messages to one officer (the recipient is stored encrypted: compared after reading), with
+    their text as the worker sends it (`text`: subject, body)."""
     address = f"{username}@demo.layanan.test"
-    return [
-        m
-        for m in OutboxMessage.objects.filter(channel=channel, template=template).order_by("id")
-        if m.recipient == address and about in m.subject
-    ]
+    found = []
+    for m in OutboxMessage.objects.filter(channel=channel, template=template).order_by("id"):
+        if m.recipient == address:
+            m.text = notifications.render(m)
+            if about in m.text[0]:
+                found.append(m)
+    return found
 
 
 def whatsapp_to(number):
@@ -76,15 +79,14 @@ def test_a_disposition_reaches_the_named_officer_by_notice_email_and_whatsapp(
     notice = StaffNotice.objects.get(user=user("bangli.tim"), kind=StaffNotice.Kind.DISPOSED)
     assert notice.request == complaint and notice.seen_at is None
     [email] = staff_mail("bangli.tim", about="Disposisi")
-    assert complaint.tracking_code in email.subject
-    assert (
-        "Klarifikasi ke petugas loket." in email.body and f"/kelola/permohonan/{complaint.pk}/" in email.body
-    )
+    subject, body = email.text
+    assert complaint.tracking_code in subject
+    assert "Klarifikasi ke petugas loket." in body and f"/kelola/permohonan/{complaint.pk}/" in body
     [whatsapp] = whatsapp_to("6281299990001")
     assert (
         whatsapp.template == "staff_work"
         and whatsapp.agency == complaint.agency
-        and "Disposisi" in whatsapp.body
+        and "Disposisi" in notifications.render(whatsapp)[1]
     )
     # The head who disposed is not told of their own action; the citizen's address never gets it.
     assert not StaffNotice.objects.filter(user=user("bangli.kadis")).exists()
@@ -129,14 +131,15 @@ def test_escalation_reaches_the_superior(complaint, django_capture_on_commit_cal
     notice = StaffNotice.objects.get(user=superior, kind=StaffNotice.Kind.ESCALATED)
     assert notice.request == complaint
     [email] = staff_mail(superior.username, about="Eskalasi")
-    assert "Perlu keputusan pimpinan." in email.body
+    assert "Perlu keputusan pimpinan." in email.text[1]
 
 
 def test_a_new_request_rings_the_bell_without_an_email(complaint):
     new = StaffNotice.objects.filter(request=complaint, kind=StaffNotice.Kind.NEW)
     assert new.exists()
     # (the operator's step done, the next step's holder hears of it; the new request itself mailed nobody)
-    assert [m.subject for m in OutboxMessage.objects.filter(template="staff_work", request=complaint)] == [
+    messages = OutboxMessage.objects.filter(template="staff_work", request=complaint)
+    assert [notifications.render(m)[0] for m in messages] == [
         f"[Layanan] Tahap berikutnya menunggu Anda: {complaint.tracking_code}"
     ]
 
@@ -151,7 +154,8 @@ def test_the_daily_digest_replaces_per_event_messages(complaint, django_capture_
     morning = datetime(2026, 12, 1, 7, 15, tzinfo=ZoneInfo("Asia/Makassar"))
     assert staff_notices.send_digests(now=morning) == 1
     [digest] = staff_mail("bangli.tim", template="staff_digest")
-    assert complaint.tracking_code in digest.body and "3 hal baru" in digest.subject  # new, step, disposition
+    subject, body = digest.text
+    assert complaint.tracking_code in body and "3 hal baru" in subject  # new, step, disposition
     assert staff_notices.send_digests(now=morning + timedelta(hours=3)) == 0  # once a day
     next_day = morning + timedelta(days=1)
     assert staff_notices.send_digests(now=next_day) == 0  # nothing new: no empty digest

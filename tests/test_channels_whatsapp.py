@@ -11,7 +11,7 @@ from django.utils import timezone
 from layanan.accounts.models import User
 from layanan.channels import dialogue, whatsapp
 from layanan.channels.models import CallTask, DialogueFile, WhatsAppContact, WhatsAppEvent
-from layanan.requests import lifecycle, outbox
+from layanan.requests import lifecycle, notifications, outbox
 from layanan.requests.models import Attachment, OutboxMessage, Request, State
 
 from . import channels_fakes as fk
@@ -368,7 +368,7 @@ def test_delivery_statuses_are_stored_in_order_and_a_failure_falls_back(graph):
     assert (
         copy.channel == "email"
         and copy.recipient == "warga@example.com"
-        and request.tracking_code in copy.subject
+        and request.tracking_code in notifications.render(copy)[0]
     )
 
 

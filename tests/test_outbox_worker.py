@@ -13,7 +13,7 @@ from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
-from layanan.requests import lifecycle, outbox
+from layanan.requests import lifecycle, notifications, outbox
 from layanan.requests.models import OutboxMessage
 from layanan.standards.models import Service
 
@@ -129,12 +129,19 @@ def test_the_worker_refuses_to_send_inside_a_database_transaction(seeded):
 
 
 def test_the_same_notification_is_written_once(seeded):
-    request = submit("DPMN-SOLOK")
-    from layanan.requests import notifications
-
-    notifications.request_received(request)
-    notifications.request_received(request)
+    svc = Service.objects.get(agency__code="DPMN-SOLOK")
+    applicant = {"applicant_name": "Warga Uji", "applicant_email": "warga@example.com"}
+    # A form sent twice (the same idempotency key) is one request with one receipt.
+    request, created = lifecycle.submit(standard=svc.published_standard, channel="web", subject="Uji",
+                                        applicant=applicant, idempotency_key="sekali")
+    again, created_again = lifecycle.submit(standard=svc.published_standard, channel="web", subject="Uji",
+                                            applicant=applicant, idempotency_key="sekali")
+    assert (again, created, created_again) == (request, True, False)
     assert OutboxMessage.objects.filter(request=request, template="received").count() == 1
+    # A notification written twice for the same change (a retried transition) is one message.
+    notifications.request_finished(request, "rejected")
+    notifications.request_finished(request, "rejected")
+    assert OutboxMessage.objects.filter(request=request, template="rejected").count() == 1
 
 
 def test_plain_text_emails_are_not_html_escaped(seeded):
@@ -143,5 +150,5 @@ def test_plain_text_emails_are_not_html_escaped(seeded):
                                   subject="Dana desa & BUMNag <2026>",
                                   applicant={"applicant_name": "Nur'aini",
                                              "applicant_email": "n@example.com"})
-    body = OutboxMessage.objects.get(request=request, template="received").body
+    _subject, body = notifications.render(OutboxMessage.objects.get(request=request, template="received"))
     assert "Dana desa & BUMNag <2026>" in body and "Nur'aini" in body

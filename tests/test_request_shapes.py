@@ -12,7 +12,7 @@ import pytest
 
 from layanan.accounts.models import User
 from layanan.agencies.models import Unit
-from layanan.requests import lifecycle, sweep
+from layanan.requests import lifecycle, notifications, sweep
 from layanan.requests.models import CompensationTask, Event, OutboxMessage, State
 from layanan.standards.models import Service
 
@@ -154,7 +154,7 @@ def test_004_answers_through_the_channel_it_came_by(demo):
     answer = r.events.get(action="answer")
     assert answer.data == {"via": "email"}
     message = OutboxMessage.objects.get(request=r, template="resolved")
-    assert "Syarat KTP-el" in message.body and message.recipient == "warga@example.com"
+    assert "Syarat KTP-el" in notifications.render(message)[1] and message.recipient == "warga@example.com"
 
 
 def test_004_breach_opens_the_home_delivery_compensation_task(demo):

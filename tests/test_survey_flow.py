@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from layanan.accounts.models import User
 from layanan.agencies.models import Agency, Unit
-from layanan.requests import lifecycle
+from layanan.requests import lifecycle, notifications
 from layanan.requests.models import Channel, OutboxMessage, Request, State
 from layanan.standards.models import Service
 from layanan.survey import services
@@ -73,7 +73,7 @@ def test_delivered_request_offers_the_survey_on_the_tracking_page_and_in_the_ema
     link = services.survey_path(request)
     assert 'id="survei"' in page and link in page and "Isi survei kepuasan" in page
     resolved = OutboxMessage.objects.get(request=request, template="resolved")
-    assert services.survey_link(request) in resolved.body
+    assert services.survey_link(request) in notifications.render(resolved)[1]
     assert services.survey_link(request).startswith("http")
 
 

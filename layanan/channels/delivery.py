@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layanan.core.site import site_url
 from layanan.requests import notifications
 from layanan.requests.models import OutboxMessage
 
@@ -101,16 +100,7 @@ def fall_back(message: OutboxMessage) -> None:
     if request is None or message.template.startswith("staff"):
         return  # a dialogue reply without a request, or a staff message: nothing to fall back to
     if request.applicant_email:
-        subject, body = _email_text(message)
-        notifications.queue(
-            request=request,
-            channel=OutboxMessage.Channel.EMAIL,
-            recipient=request.applicant_email,
-            template=message.template,
-            subject=subject,
-            body=body,
-            dedupe_key=f"wa-fallback:{message.pk}",
-        )
+        _email_copy(message, request)
         return
     task, created = CallTask.objects.get_or_create(
         outbox=message,
@@ -120,7 +110,7 @@ def fall_back(message: OutboxMessage) -> None:
                 "Pesan WhatsApp “%(what)s” tidak sampai (%(error)s). Pemohon tidak memberi alamat e-mail: "
                 "hubungi lewat telepon."
             )
-            % {"what": message.subject or message.template, "error": message.delivery_error or _("gagal")},
+            % {"what": _subject_of(message), "error": message.delivery_error or _("gagal")},
         },
     )
     if created:
@@ -129,28 +119,37 @@ def fall_back(message: OutboxMessage) -> None:
         staff.call_task_opened(task)
 
 
-def _email_text(message: OutboxMessage) -> tuple[str, str]:
-    """The e-mail version of the notification (subject, body), else the WhatsApp text itself."""
+def _subject_of(message: OutboxMessage) -> str:
+    """The subject the message was sent with (rendered now if the worker has not kept it yet)."""
+    try:
+        return notifications.render(message)[0] or message.template
+    except Exception:  # noqa: BLE001 — its template or context is gone: the template's name will do
+        return message.template
+
+
+def _email_copy(message: OutboxMessage, request) -> None:
+    """The e-mail version of the notification (rendered by the worker when it sends it), else the
+    WhatsApp text itself under a plain subject."""
     from django.template import TemplateDoesNotExist
-    from django.template.loader import render_to_string
+    from django.template.loader import get_template
 
     from layanan.requests import receipt
 
-    request = message.request
-    context = {
-        "request": request,
-        "agency": request.agency,
-        "base_url": site_url(),
-        "missing": receipt.missing_now(request),
-    }
+    dedupe = f"wa-fallback:{message.pk}"
     try:
-        return (
-            render_to_string(f"notifications/{message.template}.subject.txt", context).strip()[:300],
-            render_to_string(f"notifications/{message.template}.txt", context),
-        )
+        get_template(f"notifications/{message.template}.txt")
     except TemplateDoesNotExist:  # a reply in the WhatsApp conversation: no e-mail template
-        return (
-            _("[%(agency)s] Permohonan %(code)s")
+        notifications.queue(
+            request=request,
+            channel=OutboxMessage.Channel.EMAIL,
+            recipient=request.applicant_email,
+            template=message.template,
+            subject=_("[%(agency)s] Permohonan %(code)s")
             % {"agency": request.agency.name, "code": request.tracking_code},
-            message.body,
+            body=notifications.render(message)[1],
+            dedupe_key=dedupe,
         )
+        return
+    notifications.write(
+        request, request.applicant_email, message.template, dedupe, {"missing": receipt.missing_now(request)}
+    )

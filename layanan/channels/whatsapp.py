@@ -235,7 +235,8 @@ def outbound(message: OutboxMessage, now=None, *, force_template: bool = False) 
         "biz_opaque_callback_data": f"outbox:{message.pk}",
     }
     if not force_template and window_open(account, to, now):
-        payload.update(type="text", text={"preview_url": False, "body": message.body[:MAX_TEXT]})
+        body = notifications.render(message)[1]  # (rendered by the worker before it sends: no work)
+        payload.update(type="text", text={"preview_url": False, "body": body[:MAX_TEXT]})
         return Outbound(account, payload, "text")
     spec = templates().get(message.template) or templates().get("default")
     if spec is None:
@@ -260,7 +261,7 @@ def template_values(message: OutboxMessage, spec: dict) -> list[str]:
         "status": request.get_state_display() if request else "",
         "tracking_url": receipt.tracking_url(request) if request and request.tracking_secret else site_url(),
         "desk_url": f"{site_url()}/kelola/permohonan/{request.pk}/" if request else site_url(),
-        "subject": message.subject,
+        "subject": notifications.render(message)[0] if "subject" in spec.get("parameters", []) else "",
     }
     if request and request.due_at:
         local = timezone.localtime(request.due_at, timezone=_zone(request.agency.timezone))

@@ -275,8 +275,10 @@ class RequirementCheck(models.Model):
 class OutboxMessage(models.Model):
     """A notification written in the same transaction as the change it reports.
 
-    The worker (requests/outbox.py) claims it (`claimed_at`, `claim_token`,
-    committed), sends it outside any transaction, then marks it sent. Delivery
+    The row holds the template and its context; the worker (requests/outbox.py)
+    renders the text when it sends it (notifications.render) and keeps it on the
+    row. The worker claims it (`claimed_at`, `claim_token`, committed), sends it
+    outside any transaction, then marks it sent. Delivery
     is at-least-once: `dedupe_key` makes a second write of the same message (a
     retried transition) a no-op, and the e-mail's Message-ID (derived from the
     id and dedupe key) is the same on every attempt, so a resend after a crash
@@ -292,8 +294,13 @@ class OutboxMessage(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     recipient = EncryptedTextField()
     template = models.CharField(max_length=60)
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
+    # Written by the worker when it sends (notifications.render); a row queued with its text
+    # (a WhatsApp dialogue reply, a report link) has it from the start.
+    subject = models.CharField(max_length=300, blank=True, default="")
+    body = models.TextField(blank=True, default="")
+    # The template's extra variables (JSON; model instances as {"$model": label, "pk": …}) until
+    # the text is rendered; the request, its agency and the site address are added at render time.
+    context = models.JSONField(default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     not_before = models.DateTimeField(null=True, blank=True)

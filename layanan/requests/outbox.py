@@ -5,13 +5,19 @@
    the pick uses `SELECT … FOR UPDATE SKIP LOCKED`; everywhere the claim itself is
    a conditional UPDATE (`… WHERE claimed_at IS NULL OR claimed_at < now -
    CLAIM_TIMEOUT`), so two workers never claim the same message.
-2. **Send** outside any transaction, through the channel's transport
-   (requests/transports.py). No row or database lock is held while an SMTP
-   server thinks: a hung server costs the worker EMAIL_TIMEOUT, never the site.
+2. **Render and send** outside any transaction: the text is rendered from the
+   row's template and context (notifications.render; a row queued with its text
+   keeps it), then the channel's transport (requests/transports.py) delivers it.
+   No row or database lock is held while an SMTP server thinks: a hung server
+   costs the worker EMAIL_TIMEOUT, never the site. A message that cannot be
+   rendered (its template or request is gone) fails for good, like a permanent
+   transport error, and the worker goes on with the next one.
 3. **Mark** (a new short transaction): sent (`sent_at`, the provider's id), or
    failed (`last_error`, `not_before` with exponential backoff 1, 2, 4 … minutes)
-   and the claim released. After MAX_ATTEMPTS, or on a permanent error, the
-   message stays failed (`failed_at`), visible to operators (`failed()`).
+   and the claim released; the rendered subject and body are kept on the row (a
+   retry sends the same text) and, once sent, the context is dropped. After
+   MAX_ATTEMPTS, or on a permanent error, the message stays failed
+   (`failed_at`), visible to operators (`failed()`).
 
 The guarantee is **at-least-once**, not exactly-once: a worker that dies after the
 SMTP server accepted a message and before the mark commits leaves the message
@@ -25,11 +31,11 @@ import logging
 import uuid
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import transports
+from . import notifications, transports
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,14 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 # A run stops after this many failures in a row (the SMTP server is probably down or
 # hung); the next run, a minute later, tries again.
 STOP_AFTER_FAILURES = 3
+
+
+class RenderError(Exception):
+    """The message's text could not be rendered (its template or its request is gone)."""
+
+    def __init__(self, message: str, *, permanent: bool = True):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def due(now=None):
@@ -87,10 +101,11 @@ def send_pending(limit: int = 200, now=None) -> int:
         claimed = claim(now=now, limit=1)
         if not claimed:
             break
-        if send_claimed(claimed[0], now=now):
+        outcome = _send_claimed(claimed[0], now)
+        if outcome == "sent":
             sent += 1
             failures_in_a_row = 0
-        else:
+        elif outcome == "failed":  # (a message that cannot be rendered says nothing of the server)
             failures_in_a_row += 1
             if failures_in_a_row >= STOP_AFTER_FAILURES:
                 log.warning("outbox: %s failures in a row, stopping this run", failures_in_a_row)
@@ -99,15 +114,29 @@ def send_pending(limit: int = 200, now=None) -> int:
 
 
 def send_claimed(message: OutboxMessage, now=None) -> bool:
-    """Send one claimed message (no transaction open), then mark it. True if sent."""
+    """Render and send one claimed message (no transaction open), then mark it. True if sent."""
+    return _send_claimed(message, now) == "sent"
+
+
+def _send_claimed(message: OutboxMessage, now) -> str:
+    """"sent", "failed" (the transport failed) or "unrenderable"."""
     _refuse_inside_transaction()
+    try:
+        # On the instance: the transports read message.subject and message.body.
+        message.subject, message.body = notifications.render(message)
+    except Exception as exc:  # noqa: BLE001 — recorded on the message, never stops the worker
+        # A database that is down is worth a retry; a template or request that is gone is not.
+        error = RenderError(f"the message could not be rendered from notifications/{message.template} "
+                            f"({type(exc).__name__}: {exc})", permanent=not isinstance(exc, DatabaseError))
+        _mark_failed(message, error, now or timezone.now())
+        return "unrenderable"
     try:
         provider_id = transports.for_channel(message.channel).send(message)
     except Exception as exc:  # noqa: BLE001 — any transport error is recorded and retried later
         _mark_failed(message, exc, now or timezone.now())
-        return False
+        return "failed"
     _mark_sent(message, provider_id, now or timezone.now())
-    return True
+    return "sent"
 
 
 def _refuse_inside_transaction() -> None:
@@ -117,20 +146,26 @@ def _refuse_inside_transaction() -> None:
         raise RuntimeError("outbox messages are sent outside any database transaction")
 
 
+def _text(message: OutboxMessage) -> dict:
+    """The text as sent (or tried), kept on the row for the operators' screens and later readers."""
+    return {"subject": message.subject[:300], "body": message.body} if message.body else {}
+
+
 def _mark_sent(message: OutboxMessage, provider_id: str, now) -> None:
+    # Once sent, the row keeps the text; its context (a note, a list of documents) is not needed.
+    done = {"sent_at": now, "provider_id": provider_id[:255], "context": {}, **_text(message)}
     with transaction.atomic():
         ours = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token)
-        if not ours.update(sent_at=now, provider_id=provider_id[:255], claimed_at=None, claim_token=None):
+        if not ours.update(claimed_at=None, claim_token=None, **done):
             # Our claim expired and another worker holds it now. The message did go out,
             # so record that (the other worker may send it again: at-least-once).
-            OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-                sent_at=now, provider_id=provider_id[:255])
+            OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(**done)
             log.warning("outbox %s: sent after its claim had expired", message.pk)
 
 
 def _mark_failed(message: OutboxMessage, exc: Exception, now) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    fields = {"last_error": error, "claimed_at": None, "claim_token": None}
+    fields = {"last_error": error, "claimed_at": None, "claim_token": None, **_text(message)}
     if getattr(exc, "permanent", False) or message.attempts >= MAX_ATTEMPTS:
         fields["failed_at"] = now
         log.error("outbox %s failed for good after %s attempts: %s", message.pk, message.attempts, error)

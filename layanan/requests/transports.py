@@ -1,6 +1,7 @@
 """One transport class per channel behind the outbox (the way Healthchecks' transports.py does it).
 
-`Transport.send(message) -> provider_id` delivers one OutboxMessage or raises. It is
+`Transport.send(message) -> provider_id` delivers one OutboxMessage or raises; the
+worker has rendered its text (`message.subject`, `message.body`) before. It is
 called by requests/outbox.py outside any database transaction, and may be called
 more than once for the same message (at-least-once delivery): each transport gives
 the receiving system a key that is the same on every attempt (the e-mail
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from . import notifications
 from .models import OutboxMessage
 
 # Used when settings.EMAIL_TIMEOUT is unset: without a timeout a hung SMTP server
@@ -62,7 +64,8 @@ class EmailTransport(Transport):
         # Auto-Submitted (RFC 3834): auto-responders do not answer us (no mail loops); a request that
         # came by e-mail gets In-Reply-To / References so the answer is in the citizen's thread.
         headers = {"Message-ID": msg_id, "Auto-Submitted": "auto-generated", **_thread_headers(message)}
-        email = EmailMessage(message.subject, message.body, to=[message.recipient], headers=headers,
+        subject, body = notifications.render(message)  # (the worker rendered it already: no work)
+        email = EmailMessage(subject, body, to=[message.recipient], headers=headers,
                              connection=get_connection(timeout=timeout))
         email.send()
         return msg_id
