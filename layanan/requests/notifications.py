@@ -26,7 +26,7 @@ from .models import OutboxMessage, Request
 from .signals import outbox_written
 
 
-def _write(request, recipient: str, template: str, dedupe: str, context: dict, *, not_before=None,
+def write(request, recipient: str, template: str, dedupe: str, context: dict, *, not_before=None,
            channel=OutboxMessage.Channel.EMAIL, agency=None, fresh: bool = False):
     """One message from a template (rendered by the worker when it sends it, `render`).
 
@@ -49,16 +49,13 @@ def _write(request, recipient: str, template: str, dedupe: str, context: dict, *
     )
 
 
-write = _write  # the same, for other apps (channels/delivery.py)
-
-
 def queue(*, fresh: bool = False, **fields) -> OutboxMessage | None:
     """Write one outbox row (OutboxMessage fields); None if its dedupe_key was written before.
 
     The row is written in a savepoint, so a duplicate does not spoil the caller's transaction —
     except when `fresh`: the caller knows the key is new (a request created in this transaction),
     and the row is one plain INSERT. A message due now (no `not_before`) wakes the worker after
-    commit through `outbox_written`, once per transaction however many rows it writes.
+    commit through `outbox_written`.
     """
     if fresh:
         message = OutboxMessage.objects.create(**fields)
@@ -73,31 +70,12 @@ def queue(*, fresh: bool = False, **fields) -> OutboxMessage | None:
     return message
 
 
-class _Wake:
-    """Wakes the worker after commit; the worker then sends every message that is due."""
-
-    def __init__(self, message_id):
-        self.message_id = message_id
-        self.done = False
-
-    def __call__(self):
-        self.done = True
-        outbox_written.send(sender=OutboxMessage, message_id=self.message_id)
-
-
 def _wake_after_commit(message) -> None:
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        here = set(connection.savepoint_ids)
-        # A wake registered at this level or outside it runs whenever this row is committed (a
-        # savepoint rolled back takes both away). One registered inside a savepoint since
-        # released is not counted (harmless: one wake more), nor one a test already ran.
-        if any(isinstance(func, _Wake) and not func.done and sids <= here
-               for sids, func, _robust in connection.run_on_commit):
-            return
     # robust: a queue that is down must not turn a committed change into an error page;
-    # the periodic run sends the message a minute later.
-    transaction.on_commit(_Wake(message.pk), robust=True)
+    # the periodic run sends the message a minute later. The worker sends everything due
+    # when woken, so a second wake from the same transaction finds nothing left to do.
+    transaction.on_commit(lambda: outbox_written.send(sender=OutboxMessage, message_id=message.pk),
+                          robust=True)
 
 
 # ---------------------------------------------------------------- the context, stored as JSON
@@ -231,32 +209,32 @@ def _applicant_whatsapp(request) -> str:
 
 def _whatsapp(request, template: str, dedupe: str, context: dict, *, fresh: bool = False):
     """The WhatsApp twin of an applicant's e-mail (layanan/channels sends it; docs/channels.md)."""
-    _write(request, _applicant_whatsapp(request), template, f"wa:{dedupe}", context,
+    write(request, _applicant_whatsapp(request), template, f"wa:{dedupe}", context,
            channel=OutboxMessage.Channel.WHATSAPP, fresh=fresh)
 
 
 def request_received(request):
     # The request was created in this transaction: its messages cannot have been written before.
-    _write(request, _applicant_email(request), "received", f"received:{request.pk}", {}, fresh=True)
+    write(request, _applicant_email(request), "received", f"received:{request.pk}", {}, fresh=True)
     _whatsapp(request, "received", f"received:{request.pk}", {}, fresh=True)
 
 
 def documents_missing(request, missing):
     n = request.pauses.count()
-    _write(request, _applicant_email(request), "missing", f"missing:{request.pk}:{n}",
+    write(request, _applicant_email(request), "missing", f"missing:{request.pk}:{n}",
            {"missing": missing})
     _whatsapp(request, "missing", f"missing:{request.pk}:{n}", {"missing": missing})
 
 
 def request_resolved(request):
     n = request.events.filter(action__in=["reopen"]).count()
-    _write(request, _applicant_email(request), "resolved", f"resolved:{request.pk}:{n}", {})
+    write(request, _applicant_email(request), "resolved", f"resolved:{request.pk}:{n}", {})
     _whatsapp(request, "resolved", f"resolved:{request.pk}:{n}", {})
 
 
 def sla_alert(request, staff, level: str, status: str, not_before=None):
     """Tell a staff member that a request is at risk or breached (sent in office hours)."""
-    _write(request, staff.email, "sla_alert",
+    write(request, staff.email, "sla_alert",
            f"sla:{request.pk}:{status}:{level}:{staff.pk}:{request.due_at:%Y%m%d%H%M}",
            {"staff": staff, "level": level, "status": status}, not_before=not_before)
 
@@ -265,7 +243,7 @@ def sla_alert(request, staff, level: str, status: str, not_before=None):
 def request_finished(request, outcome: str):
     """Rejected, or closed as withdrawn by an officer at the applicant's request: the applicant
     hears it from the agency (the applicant's own withdrawal needs no message)."""
-    _write(request, _applicant_email(request), outcome, f"{outcome}:{request.pk}", {})
+    write(request, _applicant_email(request), outcome, f"{outcome}:{request.pk}", {})
     _whatsapp(request, outcome, f"{outcome}:{request.pk}", {})
 
 
@@ -275,7 +253,7 @@ def staff_message(request, staff, template: str, dedupe: str, context: dict, *, 
     address, and WhatsApp when the officer opted in with a number. `request` may be None (a digest)."""
     context = {"staff": staff, **context}
     if email:
-        _write(request, staff.email, template, dedupe, context, not_before=not_before)
+        write(request, staff.email, template, dedupe, context, not_before=not_before)
     if whatsapp_number:
-        _write(request, whatsapp_number, template, f"wa:{dedupe}", context, not_before=not_before,
+        write(request, whatsapp_number, template, f"wa:{dedupe}", context, not_before=not_before,
                channel=OutboxMessage.Channel.WHATSAPP, agency=staff.agency)
