@@ -196,7 +196,7 @@ if not REDIS_URL and (DEV_MODE or LAYANAN_SINGLE_PROCESS):
     # Local memory is right for one process; axes warns about it for a reason that does not apply.
     SILENCED_SYSTEM_CHECKS.append("axes.W001")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "layanan.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

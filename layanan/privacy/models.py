@@ -25,8 +25,10 @@ class SubjectKey(models.Model):
     phone or e-mail without decrypting every row. Written when a request is created, removed
     when it is anonymised (privacy.subjects)."""
 
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
-    request = models.ForeignKey("requests.Request", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: subject_key_lookup and unique_subject_key lead with them.
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False)
+    request = models.ForeignKey("requests.Request", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
     kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
     digest = models.CharField(max_length=64)
 

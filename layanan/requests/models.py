@@ -71,7 +71,10 @@ def new_secret() -> str:
 
 
 class Request(models.Model):
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="requests")
+    # No index of its own on agency, assignee, assigned unit: the inbox's composite indexes below
+    # lead with them and serve those lookups; every index is one more write per submission.
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="requests",
+                               db_index=False)
     service = models.ForeignKey("standards.Service", on_delete=models.PROTECT, related_name="requests")
     standard = models.ForeignKey(
         "standards.ServiceStandard", on_delete=models.PROTECT, related_name="requests"
@@ -114,10 +117,12 @@ class Request(models.Model):
         "standards.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,  # req_assignee_due leads with it
     )
     assigned_unit = models.ForeignKey(
-        "agencies.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "agencies.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,  # req_unit_due leads with it
     )
 
     # The clock (UTC). due_at/at_risk_at are derived from the standard's duration,
@@ -202,7 +207,8 @@ class Pause(models.Model):
 class Event(models.Model):
     """One line of a request's timeline. Append-only."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events",
+                                db_index=False)  # event_request_at leads with it
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -260,7 +266,8 @@ class Attachment(models.Model):
 
 
 class RequirementCheck(models.Model):
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="checks")
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="checks",
+                                db_index=False)  # unique_check leads with it
     requirement = models.ForeignKey("standards.Requirement", on_delete=models.PROTECT, related_name="+")
     satisfied = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
