@@ -32,14 +32,15 @@ class RequestsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(holiday_changed, sender=Holiday, dispatch_uid=f"requests.holiday.{id(signal)}")
         # The published standards each process keeps for the web form (requests.published):
-        # any change of what they are made of renews them everywhere.
-        from layanan.agencies.models import Agency
+        # any change of what they are made of (or of what a page may read through them: the
+        # region, a unit) renews them everywhere.
+        from layanan.agencies.models import Agency, Region
         from layanan.api.models import ServiceOptions
         from layanan.standards.models import Requirement, Service, ServiceStandard, Step
 
         from .published import part_changed
 
-        for model in (Agency, Service, ServiceStandard, Requirement, Step, ServiceOptions):
+        for model in (Region, Agency, Unit, Service, ServiceStandard, Requirement, Step, ServiceOptions):
             for signal in (post_save, post_delete):
                 signal.connect(part_changed, sender=model,
                                dispatch_uid=f"published.{model.__name__}.{id(signal)}")

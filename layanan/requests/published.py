@@ -7,10 +7,10 @@ the ORM work of a submission, on every GET and POST of the form. Every process n
 versions it served and checks one small shared value per use: the publish generation in the
 shared cache (Redis in production, so every app server sees it).
 
-Any save or delete of an agency, service, standard, requirement, step or service options — on
-an admin screen, in the Django admin, by the importer — renews the generation (at once and
-again after commit, so no process can keep what a transaction was about to change), and every
-process loads anew on its next use. Bulk `QuerySet.update()`s of those tables must call
+Any save or delete of a region, agency, unit, service, standard, requirement, step or service
+options — on an admin screen, in the Django admin, by the importer — renews the generation (at
+once and again after commit, so no process can keep what a transaction was about to change),
+and every process loads anew on its next use. Bulk `QuerySet.update()`s of those tables must call
 `changed()` themselves. Receivers are connected in RequestsConfig.ready().
 
 The cached instances are shared by every request a process serves: read them, never change them.
