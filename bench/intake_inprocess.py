@@ -9,6 +9,7 @@ the Django test client — no HTTP, no gunicorn: what the submission itself cost
 """
 
 import argparse
+import cProfile
 import os
 import re
 import statistics
@@ -31,6 +32,8 @@ TOKEN = re.compile(r'name="token" value="([^"]+)"')
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=300, help="submissions timed (default 300)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="also write a cProfile (CPU time) of the timed POSTs to FILE")
     args = parser.parse_args(argv)
 
     import django
@@ -49,19 +52,26 @@ def main(argv=None) -> int:
     client = Client()
     path = "/DPMPTSP-BANGLI/pengaduan-masyarakat/ajukan/"
     times, queries = [], []
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     for n in range(args.n + 20):  # the first 20 warm the process (imports, templates, caches)
         token = TOKEN.search(client.get(path).content.decode()).group(1)
         data = dict(form_fields(1, n))
         data["token"] = token
         with CaptureQueriesContext(connection) as captured:
+            if profiler is not None and n >= 20:
+                profiler.enable()
             t0 = time.perf_counter()
             response = client.post(path, data)
             elapsed = (time.perf_counter() - t0) * 1000
+            if profiler is not None:
+                profiler.disable()
         if response.status_code != 302:
             raise RuntimeError(f"POST {path} answered {response.status_code}")
         if n >= 20:
             times.append(elapsed)
             queries.append(len(captured.captured_queries))
+    if profiler is not None:
+        profiler.dump_stats(args.profile)  # the timings above include the profiler's overhead
     report.note(f"intake in process: {args.n} web-form submissions on "
                 f"{connection.vendor} (Django test client, the form fetched before each, untimed)")
     report.bench("intake.queries_per_submission", statistics.median(queries), "count", "{:.0f}")
