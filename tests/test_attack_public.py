@@ -261,6 +261,23 @@ def test_english_visitors_get_the_message_in_english_first_too(demo, client):
     assert "no-store" in response["Cache-Control"]
 
 
+def test_a_post_to_an_address_without_a_page_is_not_read(demo, client, monkeypatch):
+    """Only a page that exists gets its body parsed (then checked before CSRF or the view read
+    it): a flood of large uploads to made-up addresses costs a 404, not a multipart parse."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.http.multipartparser import MultiPartParser
+
+    parsed = []
+    real_parse = MultiPartParser.parse
+    monkeypatch.setattr(MultiPartParser, "parse", lambda self: parsed.append(1) or real_parse(self))
+    upload = SimpleUploadedFile("besar.pdf", b"%PDF-1.4 " + b"x" * 200_000, content_type="application/pdf")
+    response = client.post("/tidak/ada/halaman/di/sini/", {"berkas": upload, "catatan": "a\x00b"},
+                           REMOTE_ADDR=fresh_ip())
+    assert response.status_code == 404 and parsed == []
+    response = client.post(reverse("public_requests:lookup"), {"code\x00": "x"}, REMOTE_ADDR=fresh_ip())
+    assert response.status_code == 400 and parsed == [1]  # a real page: read once, refused
+
+
 def test_the_largest_inspected_body_is_the_web_forms_limit():
     assert input_guard.MAX_INSPECTED_BODY == intake.MAX_POST_BYTES
 

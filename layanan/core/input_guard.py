@@ -48,12 +48,14 @@ def _json_bad(value) -> bool:
     return False
 
 
-def request_is_bad(request) -> bool:
-    """True when the path, the query or the form/JSON body carries a forbidden character."""
-    if has_forbidden(request.path):  # the script prefix + path_info: both at once
-        return True
-    if _querydict_bad(request.GET):
-        return True
+def address_is_bad(request) -> bool:
+    """True when the path or the query string carries a forbidden character."""
+    return has_forbidden(request.path) or _querydict_bad(request.GET)  # path: script prefix + path_info
+
+
+def body_is_bad(request) -> bool:
+    """True when the form or JSON body carries a forbidden character (a body larger than the
+    largest form post is not read: the view refuses it unread)."""
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return False
     try:
@@ -87,7 +89,13 @@ def refusal(request):
 
 class InputGuardMiddleware:
     """In settings.MIDDLEWARE after static files and before sessions (a bad session cookie is
-    dropped before it is looked up)."""
+    dropped before it is looked up).
+
+    The path and query are checked first, before anything looks them up. The body is checked
+    in `process_view`: once the address has resolved to a view, before any view (or the CSRF
+    check, further down the list) reads it. A POST to an address without a view gets its 404
+    without its body being parsed: nobody can make the site parse 100 MB uploads by posting
+    them to made-up addresses."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,6 +104,11 @@ class InputGuardMiddleware:
         for name in [name for name, value in request.COOKIES.items()
                      if has_forbidden(name) or has_forbidden(value)]:
             del request.COOKIES[name]
-        if request_is_bad(request):
+        if address_is_bad(request):
             return refusal(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if body_is_bad(request):
+            return refusal(request)
+        return None
