@@ -227,6 +227,15 @@ def test_a_message_on_an_open_request_goes_on_its_timeline(graph):
     assert Request.objects.filter(channel="whatsapp").count() == 1
 
 
+def test_control_characters_from_a_phone_are_dropped_not_refused(graph):
+    """A notification carrying NUL or another control character is answered 200 (a refusal would
+    be redelivered for days) and the text is kept without them."""
+    request = complaint_by_whatsapp(graph, photo=False)
+    say("Lubangnya\x00 makin\x07 besar,\tmohon segera.")
+    message = request.events.get(action="message")
+    assert message.note == "Lubangnya makin besar,\tmohon segera."
+
+
 def test_a_file_that_is_not_a_document_is_refused_with_the_reason(graph):
     request = complaint_by_whatsapp(graph, photo=False)
     graph.add_media("media-html", b"<html><script>alert(1)</script></html>", "image/jpeg")

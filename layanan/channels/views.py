@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from layanan.accounts.roles import DESK_ROLES, INTAKE_ROLES, Role
 from layanan.core.decorators import form_status, role_required
+from layanan.core.input_guard import cleans_its_own_input
 from layanan.core.tenancy import get_scoped_or_404, scoped
 from layanan.requests.models import OutboxMessage
 
@@ -36,6 +37,7 @@ desk_required = role_required(*DESK_ROLES)
 
 
 @csrf_exempt
+@cleans_its_own_input  # control characters are stripped by whatsapp.parse_events, never a 400
 @never_cache
 @require_http_methods(["GET", "POST"])
 def whatsapp_webhook(request, agency_code):

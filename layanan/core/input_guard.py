@@ -34,6 +34,20 @@ def has_forbidden(value: str) -> bool:
     return bool(FORBIDDEN.search(value))
 
 
+def strip_forbidden(value: str) -> str:
+    """The text without the forbidden characters (for input a machine sends us and nobody could
+    correct: a 400 would only make the sender deliver it again and again)."""
+    return FORBIDDEN.sub("", value)
+
+
+def cleans_its_own_input(view):
+    """Mark a view whose body the guard must not refuse: it strips forbidden characters itself
+    (the WhatsApp webhook: the platform redelivers anything not answered with 200). The path and
+    the query string are still checked."""
+    view.input_guard_cleans_itself = True
+    return view
+
+
 def _querydict_bad(data) -> bool:
     return any(has_forbidden(key) or any(has_forbidden(v) for v in values) for key, values in data.lists())
 
@@ -109,6 +123,8 @@ class InputGuardMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "input_guard_cleans_itself", False):
+            return None
         if body_is_bad(request):
             return refusal(request)
         return None
