@@ -126,3 +126,20 @@ def test_a_submission_is_one_short_transaction(demo, client):
     assert writes == ["privacy_subjectkey", "requests_attachment", "requests_event", "requests_outboxmessage",
                       "requests_request", "requests_requirementcheck"]  # one INSERT each (multi-row)
     assert not [s for s in statements if s.startswith("UPDATE")]  # no counter row, no second write
+
+
+def test_a_shared_cache_that_keeps_nothing_never_serves_a_stale_standard(demo, client, settings):
+    """A Redis short of memory may evict the generation between writing and reading it: then no
+    process takes what it kept for current — it reads the database each time, slower, never stale."""
+    from layanan.api.models import ServiceOptions
+    from layanan.core import generation
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert generation.current("published-standards-generation") != generation.current(
+        "published-standards-generation")
+    svc = bangli()
+    ServiceOptions.objects.update_or_create(service=svc, defaults={"location_required": False})
+    fetch_form(client, svc)  # kept — under a generation nobody else has
+    ServiceOptions.objects.filter(service=svc).update(location_required=True)  # no receiver hears this
+    refused = client.post(form_url(svc), complaint(svc, fetch_form(client, svc)))
+    assert refused.status_code == 400 and "Tuliskan lokasi kejadian" in refused.content.decode()

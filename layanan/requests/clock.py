@@ -4,13 +4,12 @@ The arithmetic lives in the pure package layanan.sla; this module only feeds
 it the agency's office hours, closed days and the request's pauses.
 """
 
-import uuid
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 
+from layanan.core import generation as shared_generation
 from layanan.sla import Pause as ClockPause
 from layanan.sla import WorkingCalendar, compute_deadline
 from layanan.standards.duration import DurationSpec
@@ -28,12 +27,7 @@ def _generation_key(agency_id: int) -> str:
 
 
 def _generation(agency_id: int) -> str:
-    key = _generation_key(agency_id)
-    generation = cache.get(key)
-    if generation is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        generation = cache.get(key)
-    return generation
+    return shared_generation.current(_generation_key(agency_id))
 
 
 def calendar_for(agency) -> WorkingCalendar:
@@ -50,7 +44,7 @@ def calendar_for(agency) -> WorkingCalendar:
 
 def forget_calendar(agency_id: int) -> None:
     """Every process builds the agency's calendar anew on its next use."""
-    cache.set(_generation_key(agency_id), uuid.uuid4().hex, None)
+    shared_generation.renew(_generation_key(agency_id))
     _LOCAL.pop(agency_id, None)
 
 

@@ -16,12 +16,10 @@ and every process loads anew on its next use. Bulk `QuerySet.update()`s of those
 The cached instances are shared by every request a process serves: read them, never change them.
 """
 
-import uuid
-
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Prefetch
 
+from layanan.core import generation as shared_generation
 from layanan.standards.models import Requirement, ServiceStandard, Step
 
 GENERATION_KEY = "published-standards-generation"
@@ -32,12 +30,8 @@ _LOCAL: dict[tuple[str, str], tuple[str, ServiceStandard]] = {}
 
 
 def generation() -> str:
-    """The current publish generation (a fresh one when the shared cache has none)."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        value = cache.get(GENERATION_KEY)
-    return value
+    """The current publish generation (core/generation.py)."""
+    return shared_generation.current(GENERATION_KEY)
 
 
 def changed() -> None:
@@ -48,7 +42,7 @@ def changed() -> None:
 
 
 def _renew() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    shared_generation.renew(GENERATION_KEY)
     _LOCAL.clear()
 
 
