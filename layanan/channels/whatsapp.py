@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from layanan.core.input_guard import strip_forbidden
+from layanan.core.input_guard import without_forbidden
 from layanan.core.site import site_url
 from layanan.requests import notifications
 from layanan.requests.models import OutboxMessage
@@ -86,7 +86,9 @@ def _timestamp(value) -> datetime | None:
 def parse_events(account: WhatsAppAccount, body: bytes) -> list[WhatsAppEvent]:
     """The events of one notification for this account's number (unsaved rows)."""
     try:
-        data = _without_control_characters(json.loads(body))
+        # NUL and the other control characters a phone may send are stripped (PostgreSQL cannot
+        # store NUL); the webhook answers 200 all the same: a refusal would be redelivered for days.
+        data = without_forbidden(json.loads(body))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadPayload("not JSON") from exc
     if not isinstance(data, dict) or data.get("object") != "whatsapp_business_account":
@@ -135,19 +137,6 @@ def parse_events(account: WhatsAppAccount, body: bytes) -> list[WhatsAppEvent]:
                     )
                 )
     return events
-
-
-def _without_control_characters(value):
-    """Every string of the notification without NUL and the other control characters (a citizen's
-    phone may send them; PostgreSQL cannot store NUL). The webhook answers 200 all the same: the
-    platform would redeliver a refused notification for days."""
-    if isinstance(value, str):
-        return strip_forbidden(value)
-    if isinstance(value, list):
-        return [_without_control_characters(item) for item in value]
-    if isinstance(value, dict):
-        return {strip_forbidden(key): _without_control_characters(item) for key, item in value.items()}
-    return value
 
 
 def _list(value) -> list:

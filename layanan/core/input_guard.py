@@ -34,10 +34,17 @@ def has_forbidden(value: str) -> bool:
     return bool(FORBIDDEN.search(value))
 
 
-def strip_forbidden(value: str) -> str:
-    """The text without the forbidden characters (for input a machine sends us and nobody could
-    correct: a 400 would only make the sender deliver it again and again)."""
-    return FORBIDDEN.sub("", value)
+def without_forbidden(value):
+    """A decoded JSON value with the forbidden characters stripped from every string, keys too (for
+    input a machine sends us and nobody could correct: a 400 would only make the sender deliver it
+    again and again)."""
+    if isinstance(value, str):
+        return FORBIDDEN.sub("", value)
+    if isinstance(value, dict):
+        return {without_forbidden(k): without_forbidden(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_forbidden(v) for v in value]
+    return value
 
 
 def cleans_its_own_input(view):

@@ -14,7 +14,7 @@ def resolutions(Request=None, Resolution=None, *, batch: int = 500) -> int:
     from layanan.requests.models import Request as LiveRequest
     from layanan.requests.models import SlaStatus, State
 
-    from .facts import working_days_between, working_time
+    from .facts import report_unit_id, working_days_between, working_time
     from .models import Resolution as LiveResolution
 
     Request = Request or LiveRequest
@@ -49,7 +49,7 @@ def resolutions(Request=None, Resolution=None, *, batch: int = 500) -> int:
                 agency_id=request.agency_id,
                 service_id=request.service_id,
                 standard_id=request.standard_id,
-                unit_id=request.service.unit_id or request.assigned_unit_id,
+                unit_id=report_unit_id(request),
                 kind=request.kind,
                 channel=request.channel,
                 outcome="rejected" if rejected else "resolved",
@@ -74,6 +74,7 @@ def withdrawals(Request=None, Withdrawal=None, *, batch: int = 1000) -> int:
     """A Withdrawal for every withdrawn request that has none (idempotent)."""
     from layanan.requests.models import Request as LiveRequest
 
+    from .facts import withdrawal_fields
     from .models import Withdrawal as LiveWithdrawal
 
     Request = Request or LiveRequest
@@ -87,18 +88,7 @@ def withdrawals(Request=None, Withdrawal=None, *, batch: int = 1000) -> int:
     )
     rows, n = [], 0
     for request in todo.iterator(chunk_size=batch):
-        rows.append(
-            Withdrawal(
-                request_id=request.pk,
-                agency_id=request.agency_id,
-                service_id=request.service_id,
-                unit_id=request.service.unit_id or request.assigned_unit_id,
-                kind=request.kind,
-                channel=request.channel,
-                created_at=request.created_at,
-                withdrawn_at=request.closed_at,
-            )
-        )
+        rows.append(Withdrawal(**withdrawal_fields(request)))
         if len(rows) >= batch:
             n += len(Withdrawal.objects.bulk_create(rows, ignore_conflicts=True))
             rows = []

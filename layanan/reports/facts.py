@@ -133,7 +133,7 @@ def resolution_for(request, finished) -> Resolution:
         agency_id=request.agency_id,
         service_id=request.service_id,
         standard_id=request.standard_id,
-        unit_id=request.service.unit_id or request.assigned_unit_id,
+        unit_id=report_unit_id(request),
         kind=request.kind,
         channel=request.channel,
         outcome=FINISHED[request.state],
@@ -146,6 +146,25 @@ def resolution_for(request, finished) -> Resolution:
         working_days=days,
         late_days=round(late, 4),
     )
+
+
+def report_unit_id(request):
+    """The unit that answers for a request in reports: the service's unit, else the request's."""
+    return request.service.unit_id or request.assigned_unit_id
+
+
+def withdrawal_fields(request) -> dict:
+    """The values of a withdrawn request's Withdrawal row (for the live model and a migration's)."""
+    return {
+        "request_id": request.pk,
+        "agency_id": request.agency_id,
+        "service_id": request.service_id,
+        "unit_id": report_unit_id(request),
+        "kind": request.kind,
+        "channel": request.channel,
+        "created_at": request.created_at,
+        "withdrawn_at": request.closed_at,
+    }
 
 
 def record(request) -> Resolution | None:
@@ -170,16 +189,7 @@ def record_withdrawal(request) -> Withdrawal | None:
         return None
     if Withdrawal.objects.filter(request_id=request.pk).exists():
         return None
-    row = Withdrawal(
-        request_id=request.pk,
-        agency_id=request.agency_id,
-        service_id=request.service_id,
-        unit_id=request.service.unit_id or request.assigned_unit_id,
-        kind=request.kind,
-        channel=request.channel,
-        created_at=request.created_at,
-        withdrawn_at=request.closed_at,
-    )
+    row = Withdrawal(**withdrawal_fields(request))
     try:
         with transaction.atomic():
             row.save()

@@ -49,12 +49,8 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 STOP_AFTER_FAILURES = 3
 
 
-class RenderError(Exception):
+class RenderError(transports.TransportError):
     """The message's text could not be rendered (its template or its request is gone)."""
-
-    def __init__(self, message: str, *, permanent: bool = True):
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def due(now=None):
