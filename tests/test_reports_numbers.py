@@ -8,6 +8,7 @@ due time (close of office on the 5th working day after the day of receipt) → S
 70 %, median 2.5 working days, p90 7.1 working days (linear interpolation).
 """
 
+import io
 from contextlib import contextmanager
 from datetime import datetime
 from unittest import mock
@@ -358,3 +359,31 @@ def test_a_withdrawal_is_a_fact_and_the_backlog_at_the_end_of_a_period_stays(oct
     assert open_at_end(sel)["total"] == 2  # both were open at the end of October
     finish_at(Request.objects.get(pk=waiting.pk), wib(4, 9, m=11))
     assert open_at_end(kediri_selection())["total"] == 2  # and still were, whatever happened later
+
+
+def test_the_backfill_restores_missing_facts_as_the_lifecycle_wrote_them(october):
+    """`manage.py reports_backfill` (and the data migrations) write the Resolution and Withdrawal
+    rows a finished request lacks, with the same agency, service, unit and times."""
+    from django.core.management import call_command
+
+    from layanan.reports.models import Resolution, Withdrawal
+
+    svc = service("ORGANISASI-KEDIRI", 14)
+    done = submit_at(svc, wib(20, 9))
+    withdrawn = submit_at(svc, wib(21, 9), channel="web")
+    finish_at(done, wib(22, 9))
+    kabag = User.objects.get(username="kediri.kabag")
+    with clock_at(wib(23, 9)):
+        lifecycle.perform(withdrawn, kabag, "withdraw", note="Pemohon menelepon", confirmed=True,
+                          now=wib(23, 9))
+    fields = ("agency_id", "service_id", "unit_id", "kind", "channel", "created_at")
+
+    def facts():
+        return (Resolution.objects.filter(request=done).values(*fields, "finished_at").get(),
+                Withdrawal.objects.filter(request=withdrawn).values(*fields, "withdrawn_at").get())
+
+    written = facts()
+    Resolution.objects.filter(request=done).delete()
+    Withdrawal.objects.filter(request=withdrawn).delete()
+    call_command("reports_backfill", stdout=io.StringIO())
+    assert facts() == written
