@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from layanan.core import rows
 from layanan.core.crypto import blind_index, mask
 from layanan.standards.contacts import normalise_phone
 
@@ -80,10 +81,10 @@ def index_request(request, *, replace: bool = True) -> int:
         SubjectKey.objects.filter(request_id=request.pk).delete()
     if request.anonymised_at is not None:
         return 0
-    rows = [SubjectKey(agency_id=request.agency_id, request_id=request.pk, kind=i.kind, digest=i.digest)
+    keys = [SubjectKey(agency_id=request.agency_id, request_id=request.pk, kind=i.kind, digest=i.digest)
             for i in identifiers_of(request)]
-    SubjectKey.objects.bulk_create(rows)
-    return len(rows)
+    rows.insert(keys)
+    return len(keys)
 
 
 def request_saved(sender, instance, created, update_fields=None, **kwargs):

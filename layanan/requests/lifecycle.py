@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from layanan.accounts.models import Position, User
 from layanan.accounts.roles import AGENCY_WIDE_STEP_ROLES, Role
+from layanan.core import rows
 from layanan.standards.models import Step, StepAction
 
 from . import access, clock, labels, notifications
@@ -139,7 +140,7 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     elif first and first.starts_clock:
         request.clock_started_at = now
     clock.recompute(request, pauses=[])  # before the INSERT: one write, not INSERT + UPDATE
-    request.save()
+    rows.insert([request])
     _save_checks(request, checks)
     by = actor if actor is not None else access.ApplicantActor(request.pk, via=channel)
     _event(request, by, "received", now, from_state="", to_state=State.RECEIVED,
@@ -150,10 +151,8 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
 
 
 def _save_checks(request, checks: dict):
-    RequirementCheck.objects.bulk_create(
-        RequirementCheck(request=request, requirement_id=req_id, satisfied=bool(ok))
-        for req_id, ok in checks.items()
-    )
+    rows.insert([RequirementCheck(request=request, requirement_id=req_id, satisfied=bool(ok))
+                 for req_id, ok in checks.items()])
 
 
 # ---------------------------------------------------------------- actions
@@ -550,14 +549,15 @@ def _acting_role(request, actor) -> str:
 def _event(request, actor, action, now, *, from_state="", to_state="", from_step=None,
            to_step=None, note="", public=True, data=None):
     staff = access.is_staff_actor(actor)
-    return Event.objects.create(
+    [event] = rows.insert([Event(
         request=request, at=now, actor=actor if staff else None,
         actor_label=str(actor) if staff else "", actor_kind=access.actor_kind(actor),
         actor_role=getattr(request, "_acting_role", None) or _acting_role(request, actor),
         action=action,
         from_state=from_state or "", to_state=to_state or "",
         from_step=from_step, to_step=to_step, note=note, public=public, data=data or {},
-    )
+    )])
+    return event
 
 
 # ---------------------------------------------------------------- the system's changes

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from layanan.core import rows
 from layanan.core.site import site_url
 
 from .models import OutboxMessage, Request
@@ -58,7 +59,7 @@ def queue(*, fresh: bool = False, **fields) -> OutboxMessage | None:
     commit through `outbox_written`.
     """
     if fresh:
-        message = OutboxMessage.objects.create(**fields)
+        [message] = rows.insert([OutboxMessage(**fields)])
     else:
         try:
             with transaction.atomic():
