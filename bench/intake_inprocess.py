@@ -2,14 +2,17 @@
 
 Run by bench/requests_bench.py's intake stage against its own migrated PostgreSQL database
 (DATABASE_URL in the environment, seed agencies loaded). The form page is fetched before each
-POST (not timed), as a citizen does; only the POST is timed and its queries counted, through
-the Django test client — no HTTP, no gunicorn: what the submission itself costs.
+POST (not timed), as a citizen does; only the POST is timed and its queries counted. Both are
+calls of the project's WSGI application with the environ and multipart body gunicorn would hand
+it (CSRF cookie and token included, checked as in production): no HTTP, no gunicorn, no test
+client — what the submission itself costs the server.
 
     LAYANAN_DEV=1 DATABASE_URL=postgres://…/layanan_bench_intake .venv/bin/python bench/intake_inprocess.py
 """
 
 import argparse
 import cProfile
+import io
 import os
 import re
 import statistics
@@ -28,6 +31,38 @@ BUDGETS = {
 }
 AGENCY, SERVICE = "DPMPTSP-BANGLI", "pengaduan-masyarakat"
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+COOKIE = re.compile(r"csrftoken=([^;,\s]+)")
+
+
+def wsgi_call(application, method: str, path: str, *, body: bytes = b"", cookie: str = "",
+              content_type: str = "") -> tuple[str, dict, bytes]:
+    """One request as gunicorn hands it to the application: (status, headers, body)."""
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1:8000", "HTTP_CONNECTION": "close",
+        "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
+        "wsgi.run_once": False, "CONTENT_LENGTH": str(len(body)) if body else "",
+        "CONTENT_TYPE": content_type,
+    }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"], started["headers"] = status, headers
+
+    result = application(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        result.close()  # request_finished, as gunicorn closes it
+    headers = {}
+    for name, value in started["headers"]:
+        headers.setdefault(name.lower(), []).append(value)
+    return started["status"], headers, content
 
 
 def main(argv=None) -> int:
@@ -41,34 +76,40 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.budget import Report, percentile
-    from bench.loadgen import form_fields
+    from bench.loadgen import BOUNDARY, form_fields, multipart
 
     settings.ALLOWED_HOSTS = ["*"]
     report = Report(BUDGETS)
-    client = Client()
+    application = WSGIHandler()
     path = f"/{AGENCY}/{SERVICE}/ajukan/"
+    cookie = ""
     times, cpu_times, queries = [], [], []
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     for n in range(args.n + 20):  # the first 20 warm the process (imports, templates, caches)
-        token = TOKEN.search(client.get(path).content.decode()).group(1)
-        data = dict(form_fields(1, n))
-        data["token"] = token
+        status, headers, page = wsgi_call(application, "GET", path, cookie=cookie)
+        if not cookie:
+            cookie = "csrftoken=" + COOKIE.search(" ".join(headers["set-cookie"])).group(1)
+        page = page.decode()
+        body = multipart([("csrfmiddlewaretoken", CSRF.search(page).group(1)), *form_fields(1, n),
+                          ("token", TOKEN.search(page).group(1))])
         with CaptureQueriesContext(connection) as captured:
             if profiler is not None and n >= 20:
                 profiler.enable()
             t0, c0 = time.perf_counter(), time.process_time()
-            response = client.post(path, data)
+            status, headers, _content = wsgi_call(
+                application, "POST", path, body=body, cookie=cookie,
+                content_type=f"multipart/form-data; boundary={BOUNDARY}")
             elapsed = (time.perf_counter() - t0) * 1000
             cpu = (time.process_time() - c0) * 1000
             if profiler is not None:
                 profiler.disable()
-        if response.status_code != 302:
-            raise RuntimeError(f"POST {path} answered {response.status_code}")
+        if not status.startswith("302") or "/lacak/" not in headers["location"][0]:
+            raise RuntimeError(f"POST {path} answered {status}")
         if n >= 20:
             times.append(elapsed)
             cpu_times.append(cpu)
@@ -76,7 +117,8 @@ def main(argv=None) -> int:
     if profiler is not None:
         profiler.dump_stats(args.profile)  # the timings above include the profiler's overhead
     report.note(f"intake in process: {args.n} web-form submissions on "
-                f"{connection.vendor} (Django test client, the form fetched before each, untimed)")
+                f"{connection.vendor} (WSGI calls as gunicorn makes them, the form fetched before "
+                f"each, untimed)")
     report.bench("intake.queries_per_submission", statistics.median(queries), "count", "{:.0f}")
     report.bench("intake.ms_in_process.p50", percentile(times, 50), "ms")
     report.bench("intake.ms_in_process.p95", percentile(times, 95), "ms")

@@ -184,24 +184,26 @@ class WebRequestForm(ApplicantForm):
         complaint = self.kind == ServiceKind.COMPLAINT
         self.location_required = complaint and intake.location_required(self.service)
         if complaint:
-            self.fields["subject"].label = _("Judul pengaduan")
-            self.fields["description"].label = _("Uraian pengaduan (apa, di mana, kapan, siapa)")
+            self.fields["subject"].label = gettext_lazy("Judul pengaduan")
+            self.fields["description"].label = gettext_lazy("Uraian pengaduan (apa, di mana, kapan, siapa)")
             self.fields["anonymous"] = forms.BooleanField(
-                required=False, label=_("Anonim: laporkan tanpa identitas. Nama, NIK dan kontak Anda tidak "
-                                        "dicatat; simpan kode lacak dan tautan pada tanda terima."))
+                required=False,
+                label=gettext_lazy("Anonim: laporkan tanpa identitas. Nama, NIK dan kontak Anda tidak "
+                                   "dicatat; simpan kode lacak dan tautan pada tanda terima."))
             self.fields["confidential"] = forms.BooleanField(
-                required=False, label=_("Rahasia: identitas saya hanya boleh dilihat petugas pengaduan."))
+                required=False,
+                label=gettext_lazy("Rahasia: identitas saya hanya boleh dilihat petugas pengaduan."))
         if self.kind in KIP_KINDS:
             self.fields["purpose"] = forms.CharField(
-                label=_("Tujuan penggunaan data / informasi"), max_length=500,
+                label=gettext_lazy("Tujuan penggunaan data / informasi"), max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2}))
-            self.fields["obtain"] = forms.ChoiceField(label=_("Cara memperoleh"), choices=OBTAIN_CHOICES,
-                                                      required=False)
-            self.fields["receive"] = forms.ChoiceField(label=_("Cara menerima"), choices=RECEIVE_CHOICES,
-                                                       required=False)
+            self.fields["obtain"] = forms.ChoiceField(
+                label=gettext_lazy("Cara memperoleh"), choices=OBTAIN_CHOICES, required=False)
+            self.fields["receive"] = forms.ChoiceField(
+                label=gettext_lazy("Cara menerima"), choices=RECEIVE_CHOICES, required=False)
         if complaint:
             self.fields["location_text"] = forms.CharField(
-                label=_("Lokasi kejadian (alamat atau patokan)"), max_length=500,
+                label=gettext_lazy("Lokasi kejadian (alamat atau patokan)"), max_length=500,
                 required=False, widget=forms.Textarea(attrs={"rows": 2}))
             self.fields["location_lat"] = forms.FloatField(required=False, min_value=-90, max_value=90,
                                                            widget=forms.HiddenInput)
@@ -211,14 +213,16 @@ class WebRequestForm(ApplicantForm):
             mandatory = requirement.mandatory and not complaint and not documents_later
             self.fields[f"doc_{requirement.pk}"] = UploadField(
                 label=requirement.label + ("" if mandatory else _(" (bila ada)")), required=mandatory,
-                error_messages={"required": _("Lampirkan dokumen ini (wajib menurut standar pelayanan).")})
+                error_messages={"required": gettext_lazy("Lampirkan dokumen ini (wajib menurut standar "
+                                                         "pelayanan).")})
         if complaint:
             self.fields["evidence"] = UploadsField(
-                label=_("Bukti pendukung lain (foto, dokumen) — boleh lebih dari satu"), required=False)
+                label=gettext_lazy("Bukti pendukung lain (foto, dokumen) — boleh lebih dari satu"),
+                required=False)
         for name in ("name", "nik", "address", "phone"):  # required by clean_identity: marked *
             self.fields[name].show_required = True
             self.fields[name].widget.attrs.setdefault("aria-required", "true")
-        self.fields["phone"].help_text = _("Isi nomor telepon atau e-mail (salah satu wajib).")
+        self.fields["phone"].help_text = gettext_lazy("Isi nomor telepon atau e-mail (salah satu wajib).")
 
     # Groups for the template.
     @property

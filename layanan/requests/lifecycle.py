@@ -32,6 +32,7 @@ from . import access, clock, labels, notifications
 from .models import (
     OPEN_STATES,
     Attachment,
+    Channel,
     CompensationTask,
     Draft,
     Event,
@@ -145,7 +146,7 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     by = actor if actor is not None else access.ApplicantActor(request.pk, via=channel)
     _event(request, by, "received", now, from_state="", to_state=State.RECEIVED,
            to_step=first.position if first else None,
-           note=_("Permohonan diterima melalui %(channel)s.") % {"channel": request.get_channel_display()})
+           note=_("Permohonan diterima melalui %(channel)s.") % {"channel": Channel(channel).label})
     notifications.request_received(request)
     return request
 
