@@ -4,14 +4,18 @@ very next citizen, and every guarantee of the form holds."""
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from layanan.accounts.models import User
+from layanan.agencies.models import Holiday
 from layanan.requests.models import Request
 from layanan.standards import services
 from layanan.standards.models import Requirement, Service
@@ -143,3 +147,28 @@ def test_a_shared_cache_that_keeps_nothing_never_serves_a_stale_standard(demo, c
     ServiceOptions.objects.filter(service=svc).update(location_required=True)  # no receiver hears this
     refused = client.post(form_url(svc), complaint(svc, fetch_form(client, svc)))
     assert refused.status_code == 400 and "Tuliskan lokasi kejadian" in refused.content.decode()
+
+
+def test_a_holiday_added_after_the_form_was_served_counts_in_the_next_due_time(
+        demo, client, django_capture_on_commit_callbacks):
+    """The kept standard carries its agency's calendar (no check on the POST): a holiday added on
+    the calendar screen renews it, so the very next citizen's due time skips the new holiday."""
+    svc = bangli()
+    assert client.post(form_url(svc), complaint(svc, fetch_form(client, svc), 1)).status_code == 302
+    first = Request.objects.latest("pk")
+    agency = first.agency
+    closed = set(Holiday.objects.filter(agency=agency).values_list("date", flat=True))
+    day = timezone.localtime(first.due_at, ZoneInfo(agency.timezone)).date() - datetime.timedelta(days=1)
+    while day.weekday() >= 5 or day in closed:
+        day -= datetime.timedelta(days=1)
+    admin = User.objects.create_superuser("ops", "ops@example.id", "xK9!mQ2#vLp7")
+    admin_client = Client()
+    admin_client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        added = admin_client.post(reverse("admin:agencies_holiday_add"), {
+            "agency": agency.pk, "date": day.isoformat(), "name": "Libur daerah",
+            "kind": Holiday.Kind.LOCAL, "closed": "on"})
+    assert added.status_code == 302
+    assert client.post(form_url(svc), complaint(svc, fetch_form(client, svc), 2)).status_code == 302
+    second = Request.objects.latest("pk")
+    assert second.due_at > first.due_at

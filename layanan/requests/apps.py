@@ -13,6 +13,9 @@ class RequestsConfig(AppConfig):
         from .tasks import calendar_changed_receiver, outbox_written_receiver
 
         calendar_changed.connect(calendar_changed_receiver, dispatch_uid="requests.recompute_deadlines")
+        from . import published
+
+        calendar_changed.connect(published.calendar_changed, dispatch_uid="requests.published_calendar")
         outbox_written.connect(outbox_written_receiver, dispatch_uid="requests.send_outbox")
 
         # Who holds which step depends on units, positions and active staff: forget the cached

@@ -20,6 +20,14 @@ from .models import OPEN_STATES, SlaStatus
 # costs a query and some work, so every process keeps its own copy and checks one small
 # shared value (the agency's calendar generation, in the shared cache) to know it is current.
 _LOCAL: dict[int, tuple[str, WorkingCalendar]] = {}
+CARRIED = "_kept_working_calendar"  # set by requests.published on the agencies it keeps
+
+
+def carry_calendar(agency) -> None:
+    """Give a kept agency instance its calendar, read now from the database (requests.published,
+    when it loads a standard; not this process's kept copy, which may not have heard yet of the
+    change that made the standards load anew)."""
+    setattr(agency, CARRIED, _build_calendar(agency))
 
 
 def _generation_key(agency_id: int) -> str:
@@ -31,15 +39,25 @@ def _generation(agency_id: int) -> str:
 
 
 def calendar_for(agency) -> WorkingCalendar:
-    """The agency's working calendar (kept per process; a calendar change anywhere renews it)."""
+    """The agency's working calendar (kept per process; a calendar change anywhere renews it).
+
+    The agency of a kept published standard (requests.published) carries its calendar: a
+    calendar change renews the published standards too, so what it carries needs no check."""
+    carried = getattr(agency, CARRIED, None)
+    if carried is not None:
+        return carried
     generation = _generation(agency.pk)
     kept = _LOCAL.get(agency.pk)
     if kept is not None and kept[0] == generation:
         return kept[1]
-    closed = agency.holidays.filter(closed=True).values_list("date", flat=True)
-    calendar = WorkingCalendar.from_config(agency.timezone, agency.office_hours, list(closed))
+    calendar = _build_calendar(agency)
     _LOCAL[agency.pk] = (generation, calendar)
     return calendar
+
+
+def _build_calendar(agency) -> WorkingCalendar:
+    closed = agency.holidays.filter(closed=True).values_list("date", flat=True)
+    return WorkingCalendar.from_config(agency.timezone, agency.office_hours, list(closed))
 
 
 def forget_calendar(agency_id: int) -> None:

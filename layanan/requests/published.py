@@ -10,7 +10,9 @@ shared cache (Redis in production, so every app server sees it).
 Any save or delete of a region, agency, unit, service, standard, requirement, step or service
 options — on an admin screen, in the Django admin, by the importer — renews the generation (at
 once and again after commit, so no process can keep what a transaction was about to change),
-and every process loads anew on its next use. Bulk `QuerySet.update()`s of those tables must call
+and every process loads anew on its next use. The kept agency carries its working calendar
+(clock.carry_calendar: the submission's due time needs no calendar check), so a calendar change
+renews the generation too. Bulk `QuerySet.update()`s of those tables must call
 `changed()` themselves. Receivers are connected in RequestsConfig.ready().
 
 The cached instances are shared by every request a process serves: read them, never change them.
@@ -21,6 +23,8 @@ from django.db.models import F, Prefetch
 
 from layanan.core import generation as shared_generation
 from layanan.standards.models import Requirement, ServiceStandard, Step
+
+from . import clock
 
 GENERATION_KEY = "published-standards-generation"
 MAX_KEPT = 2000  # services per process; past it the process starts afresh (a bound, not an LRU)
@@ -63,15 +67,26 @@ def published_standard(agency_code: str, service_code: str) -> ServiceStandard |
 
 
 def _load(agency_code: str, service_code: str) -> ServiceStandard | None:
-    return (ServiceStandard.objects
+    standard = (ServiceStandard.objects
             .select_related("service", "service__agency", "service__api_options")
             .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")),
                               Prefetch("steps", queryset=Step.objects.order_by("position")))
             .filter(service__agency__code=agency_code, service__code=service_code,
                     service__published_standard=F("pk"))
             .first())
+    if standard is not None:
+        # The deadline of a submission needs the agency's calendar: kept with the standard (a
+        # calendar change renews both, calendar_changed below), it costs the POST no check.
+        clock.carry_calendar(standard.service.agency)
+    return standard
 
 
 def part_changed(sender, **kwargs):
     """Receiver: a part of some published standard was saved or deleted."""
     changed()
+
+
+def calendar_changed(sender, **kwargs):
+    """Receiver (after the commit of an agency's calendar change): the kept standards carry
+    their agency's calendar (clock.carry_calendar), so they are loaded anew."""
+    _renew()
