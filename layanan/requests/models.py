@@ -134,7 +134,9 @@ class Request(models.Model):
     # Working days the deadline was extended by (UU 14/2008: an information request, once, by 7).
     extended_days = models.PositiveSmallIntegerField(default=0)
 
-    tracking_code = models.CharField(_("kode lacak"), max_length=60, unique=True)
+    # Unique through Meta.constraints: `unique=True` would add a second, LIKE-only index that
+    # no query uses and every submission would write.
+    tracking_code = models.CharField(_("kode lacak"), max_length=60)
     tracking_secret = models.CharField(max_length=32, default=new_secret)
     # Retries of the same submission (double click, webhook re-delivery, API
     # Idempotency-Key) carry the same key and get the same request back.
@@ -158,6 +160,7 @@ class Request(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "idempotency_key"], name="unique_idempotency_key",
                                     condition=models.Q(idempotency_key__isnull=False)),
+            models.UniqueConstraint(fields=["tracking_code"], name="unique_tracking_code"),
         ]
         indexes = [
             models.Index(fields=["agency", "state", "due_at", "id"], name="req_agency_state_due"),
@@ -308,7 +311,7 @@ class OutboxMessage(models.Model):
     # The template's extra variables (JSON; model instances as {"$model": label, "pk": …}) until
     # the text is rendered; the request, its agency and the site address are added at render time.
     context = models.JSONField(default=dict, blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    dedupe_key = models.CharField(max_length=200)  # unique: Meta.constraints (no LIKE index)
     created_at = models.DateTimeField(auto_now_add=True)
     not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -327,6 +330,7 @@ class OutboxMessage(models.Model):
     delivery_error = models.TextField(blank=True)
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="unique_outbox_dedupe_key")]
         indexes = [models.Index(fields=["sent_at", "not_before"], name="outbox_pending"),
                    models.Index(fields=["provider_id"], name="outbox_provider_id")]
 
