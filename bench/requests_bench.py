@@ -224,7 +224,7 @@ def intake_stage(server_url: str, quick: bool, keep: bool, report: Report) -> No
     import psycopg
 
     duration = 5.0 if quick else 20.0
-    harvest = duration * 1.3
+    harvest = duration * 2.0  # the form page is slower than a POST: enough tokens for the window
     url = recreate_database(server_url, INTAKE_DB)
     tmp = tempfile.mkdtemp(prefix="layanan-bench-intake-")
     try:
