@@ -70,7 +70,11 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=300, help="submissions timed (default 300)")
     parser.add_argument("--profile", metavar="FILE",
                         help="also write a cProfile (CPU time) of the timed POSTs to FILE")
+    parser.add_argument("--bare", action="store_true",
+                        help="time the bare one-row insert (bench/bare_insert) the same way instead")
     args = parser.parse_args(argv)
+    if args.bare:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.bare_insert.settings"
 
     import django
 
@@ -81,41 +85,19 @@ def main(argv=None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from bench.budget import Report, percentile
-    from bench.loadgen import BOUNDARY, form_fields, multipart
 
     settings.ALLOWED_HOSTS = ["*"]
-    report = Report(BUDGETS)
-    application = WSGIHandler()
-    path = f"/{AGENCY}/{SERVICE}/ajukan/"
-    cookie = ""
-    times, cpu_times, queries = [], [], []
+    report = Report({} if args.bare else BUDGETS)
     profiler = cProfile.Profile(time.process_time) if args.profile else None
-    for n in range(args.n + 20):  # the first 20 warm the process (imports, templates, caches)
-        status, headers, page = wsgi_call(application, "GET", path, cookie=cookie)
-        if not cookie:
-            cookie = "csrftoken=" + COOKIE.search(" ".join(headers["set-cookie"])).group(1)
-        page = page.decode()
-        body = multipart([("csrfmiddlewaretoken", CSRF.search(page).group(1)), *form_fields(1, n),
-                          ("token", TOKEN.search(page).group(1))])
-        with CaptureQueriesContext(connection) as captured:
-            if profiler is not None and n >= 20:
-                profiler.enable()
-            t0, c0 = time.perf_counter(), time.process_time()
-            status, headers, _content = wsgi_call(
-                application, "POST", path, body=body, cookie=cookie,
-                content_type=f"multipart/form-data; boundary={BOUNDARY}")
-            elapsed = (time.perf_counter() - t0) * 1000
-            cpu = (time.process_time() - c0) * 1000
-            if profiler is not None:
-                profiler.disable()
-        if not status.startswith("302") or "/lacak/" not in headers["location"][0]:
-            raise RuntimeError(f"POST {path} answered {status}")
-        if n >= 20:
-            times.append(elapsed)
-            cpu_times.append(cpu)
-            queries.append(len(captured.captured_queries))
+    times, cpu_times, queries = time_posts(WSGIHandler(), args.n, bare=args.bare, profiler=profiler,
+                                           capture=lambda: CaptureQueriesContext(connection))
     if profiler is not None:
         profiler.dump_stats(args.profile)  # the timings above include the profiler's overhead
+    if args.bare:
+        # The floor of the same harness: one multipart POST, CSRF, one INSERT, a redirect.
+        report.bench("intake.bare_insert.ms_in_process.p50", percentile(times, 50), "ms")
+        report.bench("intake.bare_insert.cpu_ms_in_process.p50", percentile(cpu_times, 50), "ms")
+        return 0
     report.note(f"intake in process: {args.n} web-form submissions on "
                 f"{connection.vendor} (WSGI calls as gunicorn makes them, the form fetched before "
                 f"each, untimed)")
@@ -129,6 +111,42 @@ def main(argv=None) -> int:
     report.bench("intake.cpu_ms.form", form_ms, "ms")
     report.bench("intake.cpu_ms.register", register_ms, "ms")
     return 1 if report.missed else 0
+
+
+def time_posts(application, n: int, *, bare: bool, profiler, capture) -> tuple[list, list, list]:
+    """(wall ms, CPU ms, queries) of n POSTs after 20 untimed ones; each after a GET of the form
+    (Layanan: the one-time form token comes from it; the bare view: the CSRF cookie only)."""
+    from bench.loadgen import BOUNDARY, form_fields, multipart
+
+    path, done = ("/insert/", "/done/") if bare else (f"/{AGENCY}/{SERVICE}/ajukan/", "/lacak/")
+    cookie = ""
+    times, cpu_times, queries = [], [], []
+    for i in range(n + 20):  # the first 20 warm the process (imports, templates, caches)
+        status, headers, page = wsgi_call(application, "GET", path, cookie=cookie)
+        if not cookie:
+            cookie = "csrftoken=" + COOKIE.search(" ".join(headers["set-cookie"])).group(1)
+        page = page.decode()
+        token = "x" * 120 if bare else TOKEN.search(page).group(1)  # the bare view: the same size
+        body = multipart([("csrfmiddlewaretoken", CSRF.search(page).group(1)), *form_fields(1, i),
+                          ("token", token)])
+        with capture() as captured:
+            if profiler is not None and i >= 20:
+                profiler.enable()
+            t0, c0 = time.perf_counter(), time.process_time()
+            status, headers, _content = wsgi_call(
+                application, "POST", path, body=body, cookie=cookie,
+                content_type=f"multipart/form-data; boundary={BOUNDARY}")
+            elapsed = (time.perf_counter() - t0) * 1000
+            cpu = (time.process_time() - c0) * 1000
+            if profiler is not None:
+                profiler.disable()
+        if not status.startswith("302") or done not in headers["location"][0]:
+            raise RuntimeError(f"POST {path} answered {status}")
+        if i >= 20:
+            times.append(elapsed)
+            cpu_times.append(cpu)
+            queries.append(len(captured.captured_queries))
+    return times, cpu_times, queries
 
 
 def cpu_of_parts(n: int) -> tuple[float, float]:
