@@ -172,3 +172,33 @@ def test_a_holiday_added_after_the_form_was_served_counts_in_the_next_due_time(
     assert client.post(form_url(svc), complaint(svc, fetch_form(client, svc), 2)).status_code == 302
     second = Request.objects.latest("pk")
     assert second.due_at > first.due_at
+
+
+@pytest.mark.parametrize("shared_cache", [True, False])
+def test_a_queued_wake_of_the_worker_serves_every_message_written_before_it_starts(
+        transactional_db, settings, monkeypatch, shared_cache):
+    """Under a rush a hundred receipts a second are written. With Redis (a flag every process
+    sees) they need one queued wake of the worker, not a hundred: the wake reads what is due only
+    when it starts. A message written after it started wakes it anew. Without a shared cache every
+    message wakes the worker, as before."""
+    from django.core.cache import cache
+
+    from layanan.requests import tasks
+
+    if shared_cache:
+        settings.REDIS_URL = "redis://127.0.0.1:6379/12"
+        settings.CACHES = {"default": {"BACKEND": "layanan.core.cache.RedisCache",
+                                       "LOCATION": settings.REDIS_URL, "KEY_PREFIX": "test-wake"}}
+    else:
+        settings.REDIS_URL = ""
+    cache.delete(tasks.WAKE_PENDING)
+    queued = []
+    worker_task = tasks.send_outbox
+    monkeypatch.setattr(tasks, "send_outbox", lambda: queued.append("wake"))
+    for _message in range(100):
+        tasks.outbox_written_receiver(sender=None)
+    assert len(queued) == (1 if shared_cache else 100)
+    worker_task.call_local()  # the queued wake starts (and finds nothing due here)
+    tasks.outbox_written_receiver(sender=None)
+    assert len(queued) == (2 if shared_cache else 101)
+    cache.delete(tasks.WAKE_PENDING)

@@ -1,5 +1,7 @@
 """Background tasks (Huey). Run a worker with: manage.py run_huey"""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
@@ -13,8 +15,15 @@ def close_database_connections():
     connections.close_all()
 
 
+# Set while a wake of the worker is queued and has not started (only with Redis: a cache every
+# process shares). Under a rush a hundred messages a second need one wake, not a hundred.
+WAKE_PENDING = "outbox-wake-pending"
+
+
 @db_task(retries=3, retry_delay=30)
 def send_outbox():
+    # Before reading what is due: a message committed from now on wakes the worker anew.
+    cache.delete(WAKE_PENDING)
     return outbox.send_pending()
 
 
@@ -39,5 +48,10 @@ def calendar_changed_receiver(sender, agency_id, **kwargs):
 
 
 def outbox_written_receiver(sender, **kwargs):
-    """notifications.py wrote a message that is due now (after commit): wake the worker."""
+    """notifications.py wrote a message that is due now (after commit): wake the worker — unless a
+    wake is already queued and has not started. That one reads what is due only when it starts,
+    after this message was committed, so it sends it too. The flag lapses after a minute, should a
+    queued wake ever be lost (the minutely run sends in any case)."""
+    if settings.REDIS_URL and not cache.add(WAKE_PENDING, 1, timeout=60):
+        return
     send_outbox()
