@@ -14,7 +14,6 @@ import argparse
 import cProfile
 import io
 import os
-import re
 import statistics
 import sys
 import time
@@ -30,9 +29,6 @@ BUDGETS = {
     "intake.ms_in_process.p50": ("<=", 6, "ms"),
 }
 AGENCY, SERVICE = "DPMPTSP-BANGLI", "pengaduan-masyarakat"
-TOKEN = re.compile(r'name="token" value="([^"]+)"')
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-COOKIE = re.compile(r"csrftoken=([^;,\s]+)")
 
 
 def wsgi_call(application, method: str, path: str, *, body: bytes = b"", cookie: str = "",
@@ -116,7 +112,7 @@ def main(argv=None) -> int:
 def time_posts(application, n: int, *, bare: bool, profiler, capture) -> tuple[list, list, list]:
     """(wall ms, CPU ms, queries) of n POSTs after 20 untimed ones; each after a GET of the form
     (Layanan: the one-time form token comes from it; the bare view: the CSRF cookie only)."""
-    from bench.loadgen import BOUNDARY, form_fields, multipart
+    from bench.loadgen import BOUNDARY, COOKIE, CSRF_INPUT, TOKEN_INPUT, form_fields, multipart
 
     path, done = ("/insert/", "/done/") if bare else (f"/{AGENCY}/{SERVICE}/ajukan/", "/lacak/")
     cookie = ""
@@ -126,8 +122,8 @@ def time_posts(application, n: int, *, bare: bool, profiler, capture) -> tuple[l
         if not cookie:
             cookie = "csrftoken=" + COOKIE.search(" ".join(headers["set-cookie"])).group(1)
         page = page.decode()
-        token = "x" * 120 if bare else TOKEN.search(page).group(1)  # the bare view: the same size
-        body = multipart([("csrfmiddlewaretoken", CSRF.search(page).group(1)), *form_fields(1, i),
+        token = "x" * 120 if bare else TOKEN_INPUT.search(page).group(1)  # the bare view: the same size
+        body = multipart([("csrfmiddlewaretoken", CSRF_INPUT.search(page).group(1)), *form_fields(1, i),
                           ("token", token)])
         with capture() as captured:
             if profiler is not None and i >= 20:
