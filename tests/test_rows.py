@@ -97,3 +97,81 @@ def test_what_it_cannot_write_like_save_it_refuses_before_writing(demo, bad):
     with pytest.raises(ValueError):
         rows.insert(objs)
     assert Event.objects.count() == count
+
+
+# ---------------------------------------------------------------- batched(): inserts that do not wait
+
+
+def test_rows_that_did_not_wait_have_their_keys_and_post_save_when_the_batch_ends(demo):
+    """On PostgreSQL the checks go out unanswered and are read at the block's end; on SQLite the
+    block does nothing. Either way, after it, the rows are saved as insert() saves them."""
+    request = new_request()
+    requirements = list(request.standard.requirements.all())[:2]
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.requirement_id, instance.pk is not None, created))
+
+    post_save.connect(receiver, sender=RequirementCheck, weak=False)
+    try:
+        with transaction.atomic(), rows.batched():
+            checks = rows.insert([RequirementCheck(request=request, requirement=r, satisfied=True)
+                                  for r in requirements], wait=False)
+            if connection.vendor == "postgresql":
+                assert heard == [] and all(c.pk is None for c in checks)  # answered at the end
+    finally:
+        post_save.disconnect(receiver, sender=RequirementCheck)
+    assert heard == [(r.pk, True, True) for r in requirements]
+    assert all(not c._state.adding for c in checks)
+    assert sorted(request.checks.values_list("pk", flat=True)) == sorted(c.pk for c in checks)
+
+
+def test_a_submission_sends_its_rows_to_postgresql_in_two_answers_not_five(demo):
+    """The request waits for its key; subject keys, checks, first event and receipt go together."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's")
+    import psycopg
+
+    waits = []
+    original = psycopg.Connection.wait
+
+    def counting_wait(self, gen, *args, **kwargs):
+        waits.append(getattr(gen, "__qualname__", ""))
+        return original(self, gen, *args, **kwargs)
+
+    psycopg.Connection.wait = counting_wait
+    try:
+        request = new_request(applicant_email="sari@example.id")
+    finally:
+        psycopg.Connection.wait = original
+    # The rows are all there …
+    assert SubjectKey.objects.filter(request=request).count() == 3  # NIK, phone, e-mail
+    assert request.events.count() == 1 and request.outbox.count() == 1
+    # … and of the statements, only the request's INSERT (and the pipeline's end) were waited on.
+    assert waits.count("BasePipeline._fetch_gen") == 1
+    assert waits.count("BasePipeline._exit_gen") == 1
+
+
+def test_a_duplicate_among_rows_that_did_not_wait_rolls_the_whole_transaction_back(demo):
+    request = new_request()
+    first = request.standard.requirements.first()
+    rows.insert([RequirementCheck(request=request, requirement=first)])
+    events = request.events.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), rows.batched():
+        lifecycle._event(request, lifecycle.access.SYSTEM, "note", timezone.now(), note="sebelum")
+        rows.insert([RequirementCheck(request=request, requirement=first)], wait=False)
+    assert request.events.count() == events  # the event written before it is gone too
+    assert request.checks.count() == 1
+
+
+def test_an_update_inside_a_batch_is_refused_not_taken_for_no_row(demo):
+    """The ORM reads an UPDATE's row count at once; in a pipeline it is not there yet, and save()
+    would INSERT the request a second time. The batch refuses it loudly instead."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the batch does nothing on SQLite")
+    request = new_request()
+    with pytest.raises(RuntimeError, match="UPDATE or DELETE"), transaction.atomic(), rows.batched():
+        request.subject = "Diubah"
+        request.save()
+    request.refresh_from_db()
+    assert request.subject == "Jalan rusak di depan pasar"

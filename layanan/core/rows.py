@@ -13,24 +13,37 @@ RETURNING, `_state` marked saved. What it does not do, it refuses: a value that 
 expression (F(), a subquery, a database default), a model with parents, or a primary key given
 by the caller. Unique and foreign-key violations surface as Django's IntegrityError, as they do
 from save().
+
+`batched()` sends several INSERTs without waiting for each (psycopg's pipeline mode on
+PostgreSQL): rows written with `insert(objs, wait=False)` inside the block get their keys, their
+saved `_state` and their post_save signal when the block ends, all answered in one round trip. The
+submission writes its request (whose key the other rows need) with `wait=True`, then its subject
+keys, checks, first event and outbox message without waiting: five round trips to PostgreSQL
+become two. A violation by a row that did not wait surfaces as IntegrityError when the block
+ends, inside the caller's transaction, which rolls it all back. On SQLite, or a libpq without
+pipeline mode, the block does nothing and every insert() waits, as before.
 """
 
+from contextlib import contextmanager
 from functools import cache, lru_cache
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 
 
-def insert(objs: list, *, using: str | None = None) -> list:
-    """INSERT new instances of one model in one statement; returns them with their pk set."""
+def insert(objs: list, *, using: str | None = None, wait: bool = True) -> list:
+    """INSERT new instances of one model in one statement; returns them with their pk set.
+
+    `wait=False` inside `batched()`: the statement is sent and the block goes on; the pk, the
+    saved state and post_save come when the block ends (nothing may read the pk before)."""
     if not objs:
         return objs
     model = type(objs[0])
     opts = model._meta
     using = using or router.db_for_write(model)
     connection = connections[using]
-    fields, returning = _columns(model)
+    fields, _returning = _columns(model)
     if any(type(obj) is not model or obj.pk is not None for obj in objs):
         raise ValueError("insert() takes new instances of one model")
     params = []
@@ -42,9 +55,76 @@ def insert(objs: list, *, using: str | None = None) -> list:
             if hasattr(value, "resolve_expression") or isinstance(value, DatabaseDefault):
                 raise ValueError(f"insert() cannot write an expression into {opts.label}.{field.name}")
             params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    pending = getattr(connection, "_rows_batch", None)
+    cursor = connection.cursor()
+    try:
         cursor.execute(_sql(model, len(objs), connection.alias), params)
+        if not wait and pending is not None:
+            pending.append((cursor, objs))  # read when the batch ends
+            cursor = None
+            return objs
         rows = connection.ops.fetch_returned_insert_rows(cursor)
+    finally:
+        if cursor is not None:
+            cursor.close()
+    _saved(objs, rows, connection)
+    return objs
+
+
+@contextmanager
+def batched(using: str | None = None):
+    """Send the inserts of the block that do not wait without waiting for each (see the module)."""
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or getattr(connection, "_rows_batch", None) is not None:
+        yield  # SQLite, or already inside a batch: the outer block reads them
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    if not psycopg.Pipeline.is_supported():
+        yield
+        return
+    pending: list = []
+    connection._rows_batch = pending
+    try:
+        # A violation found when the pipeline is synced at its end is psycopg's error: Django's
+        # wrapper turns it into django.db.IntegrityError as execute() would have.
+        with (connection.wrap_database_errors, connection.execute_wrapper(_no_row_counts),
+              connection.connection.pipeline()):
+            yield
+    except BaseException:
+        for cursor, _objs in pending:
+            cursor.close()
+        raise
+    finally:
+        connection._rows_batch = None
+    for index, (cursor, objs) in enumerate(pending):
+        try:
+            rows = connection.ops.fetch_returned_insert_rows(cursor)  # answered at the sync
+        finally:
+            cursor.close()
+        try:
+            _saved(objs, rows, connection)
+        except BaseException:
+            for later, _objs in pending[index + 1:]:
+                later.close()
+            raise
+
+
+def _no_row_counts(execute, sql, params, many, context):
+    """Inside a batch an UPDATE or DELETE would be answered only at its end: the ORM, reading its
+    row count at once, would take "no row" for an answer (save() would then INSERT). Refused."""
+    if sql.lstrip()[:6].upper() in ("UPDATE", "DELETE"):
+        raise RuntimeError("core.rows.batched(): an UPDATE or DELETE inside the batch cannot be "
+                           "answered before it ends; write it after the block")
+    return execute(sql, params, many, context)
+
+
+def _saved(objs: list, rows, connection) -> None:
+    """What save() does once the row is in: the key, the saved state, post_save."""
+    model = type(objs[0])
+    _written, returning = _columns(model)
+    using = connection.alias
     for obj, row in zip(objs, rows, strict=True):
         for field, value in zip(returning, row, strict=True):
             for converter in field.get_db_converters(connection):
@@ -54,7 +134,6 @@ def insert(objs: list, *, using: str | None = None) -> list:
         obj._state.db = using
         signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None,
                                raw=False, using=using)
-    return objs
 
 
 @cache

@@ -83,7 +83,7 @@ def index_request(request, *, replace: bool = True) -> int:
         return 0
     keys = [SubjectKey(agency_id=request.agency_id, request_id=request.pk, kind=i.kind, digest=i.digest)
             for i in identifiers_of(request)]
-    rows.insert(keys)
+    rows.insert(keys, wait=False)  # nothing reads their keys; inside a submission's batch, sent unanswered
     return len(keys)
 
 

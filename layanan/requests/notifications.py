@@ -59,7 +59,7 @@ def queue(*, fresh: bool = False, **fields) -> OutboxMessage | None:
     commit through `outbox_written`.
     """
     if fresh:
-        [message] = rows.insert([OutboxMessage(**fields)])
+        [message] = rows.insert([OutboxMessage(**fields)], wait=False)  # its pk is read after commit
     else:
         try:
             with transaction.atomic():
