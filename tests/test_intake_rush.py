@@ -213,3 +213,51 @@ def test_a_queued_wake_of_the_worker_sends_every_receipt_written_before_it_start
     receipt(5)
     assert len(queued) == (2 if shared_cache else due_messages + 1)
     cache.delete(tasks.WAKE_PENDING)
+
+
+@pytest.mark.parametrize("shared_cache", [True, False])
+def test_a_rush_queues_one_staff_notice_task_which_notices_every_event_before_it_starts(
+        seeded, settings, monkeypatch, shared_cache):
+    """Each received request tells the agency's staff (channels/staff.py, in the worker). With
+    Redis a rush queues one task that, when it starts, handles every event not yet noticed — not
+    one task per submission. Without a shared cache each event is its own task, as before."""
+    from django.core.cache import cache
+
+    from layanan.channels import tasks
+    from layanan.channels.models import NoticedEvent
+    from layanan.requests import lifecycle
+    from layanan.requests.models import Event
+
+    if shared_cache:
+        settings.REDIS_URL = "redis://127.0.0.1:6379/12"
+        settings.CACHES = {"default": {"BACKEND": "layanan.core.cache.RedisCache",
+                                       "LOCATION": settings.REDIS_URL, "KEY_PREFIX": "test-notice"}}
+    else:
+        settings.REDIS_URL = ""
+    cache.delete(tasks.NOTICE_PENDING)
+    queued = []
+    pending_task = tasks.notify_staff_pending
+    monkeypatch.setattr(tasks, "notify_staff_pending", lambda: queued.append("pending"))
+    monkeypatch.setattr(tasks, "notify_staff", lambda ids: queued.append(ids))
+    standard = bangli().published_standard
+
+    def submit(n):
+        request, _created = lifecycle.submit(
+            standard=standard, channel="web", subject=f"Serbuan {n}",
+            applicant={"applicant_name": "Warga", "applicant_email": f"warga{n}@example.id"})
+        return request
+
+    requests = [submit(n) for n in range(5)]  # each commits at once (no test transaction)
+    received = list(Event.objects.filter(request__in=requests, action="received")
+                    .values_list("pk", flat=True))
+    if not shared_cache:
+        assert queued == [[pk] for pk in received]
+        return
+    assert queued == ["pending"]
+    assert not NoticedEvent.objects.filter(event_id__in=received).exists()
+    pending_task.call_local()  # the one queued task starts
+    noticed = NoticedEvent.objects.filter(event_id__in=received).values_list("event_id", flat=True)
+    assert set(noticed) == set(received)
+    submit(5)
+    assert queued == ["pending", "pending"]  # an event after it started queues it anew
+    cache.delete(tasks.NOTICE_PENDING)

@@ -263,15 +263,23 @@ def _digest(preference, now, day) -> int:
 def catch_up(now=None, limit: int = 500) -> int:
     """Events of the last day whose notices were never written (their queued task was lost)."""
     now = now or timezone.now()
+    return notify(_unnoticed(now, limit, until=now - timedelta(minutes=1)))
+
+
+def notify_pending(now=None, batch: int = 500) -> int:
+    """Every event of the last day not noticed yet, however recent (the queued wake, tasks.py)."""
+    now = now or timezone.now()
+    written = 0
+    while ids := _unnoticed(now, batch):
+        written += notify(ids)
+        if len(ids) < batch:
+            break
+    return written
+
+
+def _unnoticed(now, limit: int, until=None) -> list[int]:
+    events = Event.objects.filter(at__gte=now - timedelta(days=1), action__in=sorted(NOTIFY_ACTIONS))
+    if until is not None:
+        events = events.filter(at__lte=until)
     done = NoticedEvent.objects.filter(at__gte=now - timedelta(days=2)).values("event_id")
-    ids = list(
-        Event.objects.filter(
-            at__gte=now - timedelta(days=1),
-            at__lte=now - timedelta(minutes=1),
-            action__in=sorted(NOTIFY_ACTIONS),
-        )
-        .exclude(pk__in=done)
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return notify(ids)
+    return list(events.exclude(pk__in=done).order_by("id").values_list("pk", flat=True)[:limit])

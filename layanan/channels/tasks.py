@@ -5,6 +5,8 @@ poller store rows and send `signals.inbound_stored`; timeline events reach staff
 the post_save receiver below, after their transaction commits.
 """
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -59,6 +61,19 @@ def notify_staff(event_ids: list[int]):
     return staff.notify(event_ids)
 
 
+# Set while a wake of the staff notices is queued and has not started (only with Redis: a cache
+# every process shares). Under a rush a hundred events a second need one task, not one each —
+# as the outbox's wake (requests/tasks.py).
+NOTICE_PENDING = "staff-notice-wake-pending"
+
+
+@db_task(retries=2, retry_delay=30)
+def notify_staff_pending():
+    # Before reading what is pending: an event committed from now on queues a wake anew.
+    cache.delete(NOTICE_PENDING)
+    return staff.notify_pending()
+
+
 def inbound_stored_receiver(sender, kind: str, keys, **kwargs):
     """The webhook / poller stored rows (after commit): queue their processing."""
     if kind == "whatsapp":
@@ -79,4 +94,10 @@ def event_saved_receiver(sender, instance, created, **kwargs):
 
 
 def _queue_notice(event_id: int) -> None:
-    notify_staff([event_id])
+    """With Redis, one queued wake reads every event not yet noticed when it starts — this one was
+    committed before, so it is among them; the flag lapses after a minute should a wake be lost
+    (channels_every_minute catches up in any case). Without Redis, each event is its own task."""
+    if not settings.REDIS_URL:
+        notify_staff([event_id])
+    elif cache.add(NOTICE_PENDING, 1, timeout=60):
+        notify_staff_pending()
