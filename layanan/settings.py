@@ -171,6 +171,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that sends `SELECT 1` only when the socket says the
+    # server may have closed the connection (layanan/core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "layanan.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers and one writer work side by side; IMMEDIATE takes the

@@ -175,3 +175,44 @@ def test_an_update_inside_a_batch_is_refused_not_taken_for_no_row(demo):
         request.save()
     request.refresh_from_db()
     assert request.subject == "Jalan rusak di depan pasar"
+
+
+# ---------------------------------------------------------------- the health check (core/postgresql)
+
+
+def test_a_kept_healthy_connection_is_usable_without_a_query_and_a_terminated_one_is_not(
+        transactional_db, monkeypatch):
+    """CONN_HEALTH_CHECKS asked `SELECT 1` before every request's first query. A connection the
+    server closed has its goodbye waiting on the socket; a healthy idle one has nothing: only the
+    former needs the query — and is replaced, not used for a 500."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the backend is PostgreSQL's")
+    import time
+
+    import psycopg
+
+    connection.ensure_connection()
+    sent = []
+    original = psycopg.Connection.wait
+    monkeypatch.setattr(psycopg.Connection, "wait",
+                        lambda self, gen, *a, **k: sent.append(gen) or original(self, gen, *a, **k))
+    assert connection.is_usable()
+    assert sent == []  # no round trip for a healthy idle connection
+    with connection.cursor() as cursor:  # a transaction left open: Django's SELECT 1 decides
+        connection.set_autocommit(False)
+        cursor.execute("SELECT 1")
+        assert connection.is_usable() and sent
+        connection.rollback()
+        connection.set_autocommit(True)
+    params = connection.get_connection_params()
+    with psycopg.connect(host=params.get("host", ""), port=params.get("port", ""),
+                         user=params.get("user", ""), dbname="postgres", autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    for _attempt in range(50):  # the goodbye arrives at once on loopback; allow a slow machine
+        if not connection.is_usable():
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail("a terminated connection was still taken for usable")
+    connection.close()
+    assert Request.objects.count() >= 0  # and the next query gets a new connection
