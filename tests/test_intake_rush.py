@@ -261,3 +261,39 @@ def test_a_rush_queues_one_staff_notice_task_which_notices_every_event_before_it
     submit(5)
     assert queued == ["pending", "pending"]  # an event after it started queues it anew
     cache.delete(tasks.NOTICE_PENDING)
+
+
+def test_each_form_has_its_own_fields_as_with_django_s_deepcopy(demo, monkeypatch):
+    """The web form copies its fields per instance without copy.deepcopy (core/forms.FieldCopies):
+    what one citizen's form does to its fields — the first error's autofocus, a label — never
+    shows in the next citizen's form, nor in the counter's form that shares the declared fields."""
+    from layanan.requests.forms import CounterForm, WebRequestForm
+
+    standard = bangli().published_standard
+    kwargs = {"standard": standard, "requirements": standard.requirements.all()}
+    first = WebRequestForm({"name": ""}, {}, **kwargs)
+    assert not first.is_valid()  # the first invalid field gets autofocus
+    second = WebRequestForm(**kwargs)
+    assert not any("autofocus" in f.widget.attrs for f in second.fields.values())
+    second.fields["subject"].label = "Diubah"
+    second.fields["subject"].validators.append(lambda value: None)
+    second.fields["subject"].error_messages["required"] = "Diubah"
+    third = WebRequestForm(**kwargs)
+    copies = WebRequestForm.base_fields
+    monkeypatch.setattr(WebRequestForm, "base_fields", dict(copies))  # Django's own deepcopy
+    reference = WebRequestForm(**kwargs).fields
+    monkeypatch.setattr(WebRequestForm, "base_fields", copies)
+    assert list(third.fields) == list(reference)
+    for name, field in reference.items():
+        copied = third.fields[name]
+        assert type(copied) is type(field) and type(copied.widget) is type(field.widget)
+        if name in copies:  # declared on the class (the others are built per form)
+            assert copied is not copies[name] and copied.widget is not copies[name].widget
+            assert copied.widget.attrs is not copies[name].widget.attrs
+        assert (copied.label, copied.required, copied.widget.attrs, copied.error_messages,
+                len(copied.validators)) == (field.label, field.required, field.widget.attrs,
+                                            field.error_messages, len(field.validators))
+    counter = CounterForm(agency=standard.service.agency, standard=standard,
+                          requirements=standard.requirements.all())
+    assert counter.fields["name"].widget.attrs.get("autofocus") is True
+    assert "autofocus" not in WebRequestForm(**kwargs).fields["name"].widget.attrs

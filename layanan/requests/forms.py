@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layanan.core.forms import FocusFirstError
+from layanan.core.forms import FocusFirstError, with_field_copies
 from layanan.standards.models import ServiceKind
 from layanan.standards.requirement_rules import asked_of_applicant
 
@@ -157,6 +157,7 @@ class ApplicantForm(FocusFirstError, forms.Form):
         return self.bound(self.CONTACT_FIELDS)
 
 
+@with_field_copies  # built on every GET and POST of the citizen's form: a cheaper copy of its fields
 class WebRequestForm(ApplicantForm):
     """/<AGENCY>/<service>/ajukan/: one service, its document uploads, consent, SP4N-LAPOR! options."""
 
@@ -298,6 +299,7 @@ class WebRequestForm(ApplicantForm):
             checks=intake.web_checks(asked, uploads, applicant), uploads=uploads, kind=self.kind)
 
 
+@with_field_copies
 class CounterForm(ApplicantForm):
     """The front desk: buku tamu, the checklist and the applicant on one screen.
 
