@@ -174,6 +174,16 @@ def test_a_holiday_added_after_the_form_was_served_counts_in_the_next_due_time(
     assert second.due_at > first.due_at
 
 
+def use_shared_cache(settings, shared: bool, prefix: str) -> None:
+    """Redis as in production (a cache every process shares), or no REDIS_URL (one process)."""
+    if shared:
+        settings.REDIS_URL = "redis://127.0.0.1:6379/12"
+        settings.CACHES = {"default": {"BACKEND": "layanan.core.cache.RedisCache",
+                                       "LOCATION": settings.REDIS_URL, "KEY_PREFIX": prefix}}
+    else:
+        settings.REDIS_URL = ""
+
+
 @pytest.mark.parametrize("shared_cache", [True, False])
 def test_a_queued_wake_of_the_worker_sends_every_receipt_written_before_it_starts(
         seeded, settings, monkeypatch, shared_cache):
@@ -187,12 +197,7 @@ def test_a_queued_wake_of_the_worker_sends_every_receipt_written_before_it_start
     from layanan.requests import lifecycle, tasks
     from layanan.requests.models import OutboxMessage
 
-    if shared_cache:
-        settings.REDIS_URL = "redis://127.0.0.1:6379/12"
-        settings.CACHES = {"default": {"BACKEND": "layanan.core.cache.RedisCache",
-                                       "LOCATION": settings.REDIS_URL, "KEY_PREFIX": "test-wake"}}
-    else:
-        settings.REDIS_URL = ""
+    use_shared_cache(settings, shared_cache, "test-wake")
     cache.delete(tasks.WAKE_PENDING)
     queued = []
     worker_task = tasks.send_outbox
@@ -228,12 +233,7 @@ def test_a_rush_queues_one_staff_notice_task_which_notices_every_event_before_it
     from layanan.requests import lifecycle
     from layanan.requests.models import Event
 
-    if shared_cache:
-        settings.REDIS_URL = "redis://127.0.0.1:6379/12"
-        settings.CACHES = {"default": {"BACKEND": "layanan.core.cache.RedisCache",
-                                       "LOCATION": settings.REDIS_URL, "KEY_PREFIX": "test-notice"}}
-    else:
-        settings.REDIS_URL = ""
+    use_shared_cache(settings, shared_cache, "test-notice")
     cache.delete(tasks.NOTICE_PENDING)
     queued = []
     pending_task = tasks.notify_staff_pending
