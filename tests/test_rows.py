@@ -126,8 +126,9 @@ def test_rows_that_did_not_wait_have_their_keys_and_post_save_when_the_batch_end
     assert sorted(request.checks.values_list("pk", flat=True)) == sorted(c.pk for c in checks)
 
 
-def test_a_submission_sends_its_rows_to_postgresql_in_two_answers_not_five(demo):
-    """The request waits for its key; subject keys, checks, first event and receipt go together."""
+def test_a_submission_sends_its_rows_to_postgresql_in_one_answer_not_five(demo):
+    """The request's key is drawn ahead, so the request, its subject keys, checks, first event and
+    receipt go together and are answered together."""
     if connection.vendor != "postgresql":
         pytest.skip("pipeline mode is PostgreSQL's")
     import psycopg
@@ -147,8 +148,8 @@ def test_a_submission_sends_its_rows_to_postgresql_in_two_answers_not_five(demo)
     # The rows are all there …
     assert SubjectKey.objects.filter(request=request).count() == 3  # NIK, phone, e-mail
     assert request.events.count() == 1 and request.outbox.count() == 1
-    # … and of the statements, only the request's INSERT (and the pipeline's end) were waited on.
-    assert waits.count("BasePipeline._fetch_gen") == 1
+    # … and none of the five INSERTs was waited on alone: only the pipeline's end.
+    assert waits.count("BasePipeline._fetch_gen") == 0
     assert waits.count("BasePipeline._exit_gen") == 1
 
 
@@ -216,3 +217,44 @@ def test_a_kept_healthy_connection_is_usable_without_a_query_and_a_terminated_on
         pytest.fail("a terminated connection was still taken for usable")
     connection.close()
     assert Request.objects.count() >= 0  # and the next query gets a new connection
+
+
+def test_keys_drawn_ahead_are_unique_and_a_forked_worker_draws_its_own(demo):
+    """Keys come from the table's sequence, 32 at a time per process; a child forked by gunicorn
+    must never hand out its parent's (os.register_at_fork drops the pool)."""
+    if connection.vendor != "postgresql":
+        assert rows.reserve_key(Request) is None  # SQLite: the INSERT returns the key
+        return
+    import os
+
+    rows.forget_reserved_keys()
+    first = [rows.reserve_key(Request) for _i in range(rows.KEYS_PER_DRAW + 3)]
+    assert len(set(first)) == len(first)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own connection (the parent's stays the parent's), its own keys
+        try:
+            connection.connection = None
+            connection.in_atomic_block = False
+            connection.atomic_blocks = []
+            os.write(write, str(rows.reserve_key(Request)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child_key = int(os.read(read, 100) or 0)
+    os.close(read)
+    assert child_key and child_key not in first
+    assert rows.reserve_key(Request) not in first + [child_key]
+
+
+def test_a_keyed_insert_writes_the_key_it_was_given(demo):
+    if connection.vendor != "postgresql":
+        pytest.skip("keys are drawn ahead on PostgreSQL only")
+    request = new_request()
+    event = Event(request=request, at=timezone.now(), action="note", note="kunci sendiri")
+    event.pk = rows.reserve_key(Event)
+    with pytest.raises(ValueError):
+        rows.insert([Event(request=request, at=timezone.now(), action="note")], keyed=True)  # no key
+    rows.insert([event], keyed=True)
+    assert Event.objects.get(pk=event.pk).note == "kunci sendiri"

@@ -22,8 +22,17 @@ keys, checks, first event and outbox message without waiting: five round trips t
 become two. A violation by a row that did not wait surfaces as IntegrityError when the block
 ends, inside the caller's transaction, which rolls it all back. On SQLite, or a libpq without
 pipeline mode, the block does nothing and every insert() waits, as before.
+
+`reserve_key(model)` hands out a primary key drawn ahead from the table's own sequence
+(PostgreSQL; 32 at a time per process, the pool dropped in a forked child). A row written with
+`insert(objs, keyed=True)` carries its key in the INSERT, so nothing has to wait for RETURNING:
+the submission's request goes into the batch like the rest, and its post_save (the privacy index)
+runs at once. Keys are unique as the sequence's are; they are not in creation order across
+processes (nothing orders requests by key alone), and keys a process never used are gaps.
 """
 
+import os
+import threading
 from contextlib import contextmanager
 from functools import cache, lru_cache
 
@@ -32,11 +41,13 @@ from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 
 
-def insert(objs: list, *, using: str | None = None, wait: bool = True) -> list:
+def insert(objs: list, *, using: str | None = None, wait: bool = True, keyed: bool = False) -> list:
     """INSERT new instances of one model in one statement; returns them with their pk set.
 
     `wait=False` inside `batched()`: the statement is sent and the block goes on; the pk, the
-    saved state and post_save come when the block ends (nothing may read the pk before)."""
+    saved state and post_save come when the block ends (nothing may read the pk before).
+    `keyed=True`: every instance carries a key from `reserve_key()`; nothing is returned, so
+    post_save comes at once even when the statement did not wait."""
     if not objs:
         return objs
     model = type(objs[0])
@@ -44,8 +55,11 @@ def insert(objs: list, *, using: str | None = None, wait: bool = True) -> list:
     using = using or router.db_for_write(model)
     connection = connections[using]
     fields, _returning = _columns(model)
-    if any(type(obj) is not model or obj.pk is not None for obj in objs):
-        raise ValueError("insert() takes new instances of one model")
+    if keyed:
+        fields = (opts.pk, *fields)
+    if any(type(obj) is not model or (obj.pk is not None) != keyed or not obj._state.adding
+           for obj in objs):
+        raise ValueError("insert() takes new instances of one model (with reserved keys if keyed)")
     params = []
     for obj in objs:
         signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
@@ -58,7 +72,13 @@ def insert(objs: list, *, using: str | None = None, wait: bool = True) -> list:
     pending = getattr(connection, "_rows_batch", None)
     cursor = connection.cursor()
     try:
-        cursor.execute(_sql(model, len(objs), connection.alias), params)
+        cursor.execute(_sql(model, len(objs), connection.alias, keyed), params)
+        if keyed:
+            if pending is not None:
+                pending.append((cursor, None))  # answered (or refused) when the batch ends
+                cursor = None
+            _saved(objs, None, connection)
+            return objs
         if not wait and pending is not None:
             pending.append((cursor, objs))  # read when the batch ends
             cursor = None
@@ -100,9 +120,11 @@ def batched(using: str | None = None):
         connection._rows_batch = None
     for index, (cursor, objs) in enumerate(pending):
         try:
-            rows = connection.ops.fetch_returned_insert_rows(cursor)  # answered at the sync
+            rows = None if objs is None else connection.ops.fetch_returned_insert_rows(cursor)
         finally:
             cursor.close()
+        if objs is None:  # a keyed row: saved already
+            continue
         try:
             _saved(objs, rows, connection)
         except BaseException:
@@ -125,8 +147,8 @@ def _saved(objs: list, rows, connection) -> None:
     model = type(objs[0])
     _written, returning = _columns(model)
     using = connection.alias
-    for obj, row in zip(objs, rows, strict=True):
-        for field, value in zip(returning, row, strict=True):
+    for obj, row in zip(objs, rows if rows is not None else [()] * len(objs), strict=True):
+        for field, value in zip(returning if rows is not None else (), row, strict=True):
             for converter in field.get_db_converters(connection):
                 value = converter(value, field, connection)
             setattr(obj, field.attname, value)
@@ -149,13 +171,46 @@ def _columns(model) -> tuple[tuple, tuple]:
     return written, tuple(f for f in opts.local_concrete_fields if f.db_returning)
 
 
-@lru_cache(maxsize=256)  # (model, rows in the statement, database)
-def _sql(model, count: int, alias: str) -> str:
+@lru_cache(maxsize=256)  # (model, rows in the statement, database, keys given)
+def _sql(model, count: int, alias: str, keyed: bool = False) -> str:
     connection = connections[alias]
     qn = connection.ops.quote_name
     written, returning = _columns(model)
+    if keyed:  # the key is written; nothing else is generated by the database
+        written, returning = (model._meta.pk, *written), ()
     row = "(" + ", ".join(["%s"] * len(written)) + ")"
     columns = ", ".join(qn(f.column) for f in written)
-    returning_sql, _params = connection.ops.return_insert_columns(returning)
+    returning_sql = connection.ops.return_insert_columns(returning)[0] if returning else ""
     return (f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
-            f"{', '.join([row] * count)} {returning_sql}")
+            f"{', '.join([row] * count)} {returning_sql}").rstrip()
+
+
+# ---------------------------------------------------------------- keys drawn ahead
+
+KEYS_PER_DRAW = 32
+_reserved: dict[tuple[str, type], list[int]] = {}
+_reserved_lock = threading.Lock()
+os.register_at_fork(after_in_child=_reserved.clear)  # a forked worker never reuses its parent's
+
+
+def reserve_key(model, using: str | None = None) -> int | None:
+    """A primary key for one new row of `model` (see the module); None off PostgreSQL."""
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with _reserved_lock:
+        pool = _reserved.setdefault((using, model), [])
+        if not pool:
+            opts = model._meta
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [connection.ops.quote_name(opts.db_table), opts.pk.column, KEYS_PER_DRAW])
+                pool.extend(sorted((row[0] for row in cursor.fetchall()), reverse=True))
+        return pool.pop()
+
+
+def forget_reserved_keys() -> None:
+    """Drop every key drawn ahead (after a restore reset the sequences; tests)."""
+    with _reserved_lock:
+        _reserved.clear()

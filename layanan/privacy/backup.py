@@ -39,7 +39,7 @@ from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from layanan.core import crypto
+from layanan.core import crypto, rows
 
 FORMAT = 1
 CANARY = "layanan-key-check"
@@ -363,6 +363,7 @@ def restore(archive: Path, *, overwrite: bool = False) -> RestoreResult:
             _restore_sqlite(dump)
         else:
             _restore_postgresql(dump)
+            rows.forget_reserved_keys()  # the sequences are the backup's now
         connections.close_all()
         moved = _restore_media(work / "media", timezone.now())
     finally:

@@ -141,11 +141,12 @@ def _create(standard, channel, subject, applicant, description, actor, key, chec
     elif first and first.starts_clock:
         request.clock_started_at = now
     clock.recompute(request, pauses=[])  # before the INSERT: one write, not INSERT + UPDATE
-    # The request's row waits for its key; its subject keys (privacy index), checks, first event
-    # and receipt go out without waiting for each other: one round trip to PostgreSQL for them all
-    # (core/rows.batched).
+    # The request, its subject keys (privacy index), checks, first event and receipt go out
+    # without waiting for each other: one round trip to PostgreSQL for them all (core/rows.batched).
+    # The request's key is drawn ahead (rows.reserve_key: None on SQLite, where it waits for it).
+    request.pk = rows.reserve_key(Request)
     with rows.batched():
-        rows.insert([request])
+        rows.insert([request], keyed=request.pk is not None)
         _save_checks(request, checks)
         by = actor if actor is not None else access.ApplicantActor(request.pk, via=channel)
         _event(request, by, "received", now, from_state="", to_state=State.RECEIVED,
