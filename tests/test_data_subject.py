@@ -196,6 +196,10 @@ def test_admin_reads_who_opened_a_confidential_identity_newest_first_and_filters
 
     filtered = admin.get(reverse("privacy:identity_log"), {"kode": other.tracking_code}).content.decode()
     assert other.tracking_code in filtered and confidential.tracking_code not in filtered
+    # As the officer types it from a letter: lower case, spaces around (matched on the unique index).
+    typed = admin.get(reverse("privacy:identity_log"),
+                      {"kode": f" {other.tracking_code.lower()} "}).content.decode()
+    assert other.tracking_code in typed and confidential.tracking_code not in typed
     # Another agency's admin sees none of it.
     assert confidential.tracking_code not in login("solok.admin").get(reverse("privacy:identity_log")) \
         .content.decode()

@@ -43,5 +43,7 @@ def subject_requests(user):
 def identity_views(user, code: str = ""):
     views = scoped(IdentityView.objects.select_related("request", "viewer"), user, region_wide=False)
     if code:
-        views = views.filter(request__tracking_code__iexact=code.strip())
+        # Codes are stored in capitals: an exact match on the capitalised code uses the unique index
+        # (iexact compares UPPER(code), which no index serves).
+        views = views.filter(request__tracking_code=code.strip().upper())
     return views.order_by("-at", "-id")
