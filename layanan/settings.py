@@ -123,6 +123,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "layanan.core.formdata.FormDataMiddleware",  # small multipart forms without files: a faster parser
     "layanan.core.input_guard.InputGuardMiddleware",  # control characters → 400 (before any lookup)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
