@@ -287,11 +287,11 @@ class WebRequestForm(ApplicantForm):
         uploads = self.uploads()
         asked = asked_of_applicant(self.requirements, self.kind,
                                    anonymous=applicant["applicant_type"] == ApplicantType.ANONYMOUS)
-        details = intake.kip_details([
+        details = intake.kip_details([  # UU 14/2008 requests only (a complaint has no such fields)
             (_("Tujuan penggunaan"), data.get("purpose")),
             (_("Cara memperoleh"), dict(OBTAIN_CHOICES).get(data.get("obtain") or "", "")),
             (_("Cara menerima"), dict(RECEIVE_CHOICES).get(data.get("receive") or "", "")),
-        ])
+        ]) if self.kind in KIP_KINDS else ""
         description = "\n\n".join(part for part in (data["description"], details) if part)
         return intake.Submission(
             standard=self.standard, channel=Channel.WEB, subject=data["subject"], applicant=applicant,

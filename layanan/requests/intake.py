@@ -241,24 +241,24 @@ def identity_problems(data: dict, kind: str, rules: IdentityRules | None = None)
     rules = rules or IdentityRules()
     problems = []
 
-    def require(name, message):
+    def require(name, message):  # lazy: translated only when it is shown (most forms lack nothing)
         if not data.get(name):
             problems.append((name, ValidationError(message, code="required")))
 
     if kind == ApplicantType.ANONYMOUS:
         return problems
     if kind == ApplicantType.PERSON:
-        require("name", _("Isi nama lengkap."))
+        require("name", gettext_lazy("Isi nama lengkap."))
         if rules.nik:
-            require("nik", _("Isi NIK sesuai KTP (16 angka)."))
+            require("nik", gettext_lazy("Isi NIK sesuai KTP (16 angka)."))
         if rules.address:
-            require("address", _("Isi alamat."))
+            require("address", gettext_lazy("Isi alamat."))
     else:
-        require("organisation_name", _("Isi nama instansi / organisasi."))
+        require("organisation_name", gettext_lazy("Isi nama instansi / organisasi."))
         if rules.letter:
-            require("letter_number", _("Isi nomor surat."))
-            require("letter_date", _("Isi tanggal surat."))
-            require("letter_signatory", _("Isi nama penanda tangan surat."))
+            require("letter_number", gettext_lazy("Isi nomor surat."))
+            require("letter_date", gettext_lazy("Isi tanggal surat."))
+            require("letter_signatory", gettext_lazy("Isi nama penanda tangan surat."))
     if rules.contact and not (data.get("phone") or data.get("email")):
         problems.append(("phone", ValidationError(
             _("Isi nomor telepon atau e-mail agar petugas dapat menghubungi Anda."), code="contact")))
