@@ -297,3 +297,42 @@ def test_each_form_has_its_own_fields_as_with_django_s_deepcopy(demo, monkeypatc
                           requirements=standard.requirements.all())
     assert counter.fields["name"].widget.attrs.get("autofocus") is True
     assert "autofocus" not in WebRequestForm(**kwargs).fields["name"].widget.attrs
+
+
+def test_a_submission_checks_both_wake_flags_in_one_round_trip_to_redis(seeded, settings, monkeypatch):
+    """Its receipt wakes the outbox's sender, its "received" event the staff notices: with Redis both
+    flags are checked together after commit (core/wakes.py), one pipeline, not two calls."""
+    from django.core.cache import cache
+
+    from layanan.channels import tasks as channel_tasks
+    from layanan.core.cache import RedisCache
+    from layanan.requests import lifecycle
+    from layanan.requests import tasks as request_tasks
+
+    use_shared_cache(settings, True, "test-both")
+    cache.delete_many([request_tasks.WAKE_PENDING, channel_tasks.NOTICE_PENDING])
+    queued, checks = [], []
+    monkeypatch.setattr(request_tasks, "send_outbox", lambda: queued.append("outbox"))
+    monkeypatch.setattr(channel_tasks, "notify_staff_pending", lambda: queued.append("notices"))
+    original = RedisCache.add_each
+
+    def counting(self, keys, *args, **kwargs):
+        checks.append(list(keys))
+        return original(self, keys, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCache, "add_each", counting)
+    plain_add = RedisCache.add
+
+    def add(self, key, *args, **kwargs):
+        assert key not in (request_tasks.WAKE_PENDING, channel_tasks.NOTICE_PENDING), "a flag on its own"
+        return plain_add(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCache, "add", add)
+    standard = bangli().published_standard
+    for n in range(2):
+        lifecycle.submit(standard=standard, channel="web", subject=f"Dua bangun {n}",
+                         applicant={"applicant_name": "Warga", "applicant_email": f"w{n}@example.id"})
+    both = [request_tasks.WAKE_PENDING, channel_tasks.NOTICE_PENDING]
+    assert [sorted(keys) for keys in checks] == [sorted(both)] * 2  # one pipeline per submission
+    assert sorted(queued) == ["notices", "outbox"]  # the second found both wakes still queued
+    cache.delete_many(both)

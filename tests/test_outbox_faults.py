@@ -157,8 +157,8 @@ def test_two_workers_at_once_send_each_message_once(seeded, settings):
 
 
 def test_writing_an_outbox_message_wakes_the_worker_through_the_receiver(seeded, settings):
-    """notifications.py never imports the worker: it signals `outbox_written` after commit,
-    and the receiver connected in RequestsConfig.ready() starts the send."""
+    """notifications.py never imports the worker: it signals `outbox_written`, and the receiver
+    connected in RequestsConfig.ready() starts the send after commit."""
     with smtp_server(settings) as inbox:
         with worker_not_woken():
             first = submit("DPMN-SOLOK", email="satu@example.com")

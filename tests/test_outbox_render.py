@@ -45,11 +45,11 @@ def site(settings):
 
 @pytest.fixture
 def wakes():
-    """The wake-ups of the worker (outbox_written) sent after commit."""
+    """The wake-ups of the worker (outbox_written) that stand after commit: the messages' ids."""
     seen = []
 
-    def receiver(sender, message_id, **kwargs):
-        seen.append(message_id)
+    def receiver(sender, message, **kwargs):
+        transaction.on_commit(lambda: seen.append(message.pk))
 
     outbox_written.connect(receiver, dispatch_uid="test.outbox_render.wakes")
     yield seen

@@ -11,6 +11,8 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from layanan.core import wakes
+
 from . import delivery, dialogue, inbound, mail, staff
 
 
@@ -88,16 +90,14 @@ def inbound_stored_receiver(sender, kind: str, keys, **kwargs):
 
 
 def event_saved_receiver(sender, instance, created, **kwargs):
-    """A timeline event was written: after its transaction commits, staff hear of it (worker)."""
-    if created and instance.action in staff.NOTIFY_ACTIONS:
-        transaction.on_commit(lambda: _queue_notice(instance.pk), robust=True)
+    """A timeline event was written: after its transaction commits, staff hear of it (worker).
 
-
-def _queue_notice(event_id: int) -> None:
-    """With Redis, one queued wake reads every event not yet noticed when it starts — this one was
-    committed before, so it is among them; the flag lapses after a minute should a wake be lost
-    (channels_every_minute catches up in any case). Without Redis, each event is its own task."""
-    if not settings.REDIS_URL:
-        notify_staff([event_id])
-    elif cache.add(NOTICE_PENDING, 1, timeout=60):
-        notify_staff_pending()
+    With Redis one queued task reads every event not yet noticed when it starts (core/wakes.py:
+    this one was committed before, so it is among them; channels_every_minute catches up should a
+    wake be lost). Without Redis each event is its own task."""
+    if not (created and instance.action in staff.NOTIFY_ACTIONS):
+        return
+    if settings.REDIS_URL:
+        wakes.after_commit(NOTICE_PENDING, notify_staff_pending)
+    else:
+        transaction.on_commit(lambda: notify_staff([instance.pk]), robust=True)

@@ -5,9 +5,9 @@ Only the outbox row is written here — the template's name and the variables it
 and sends it later from the worker, so a slow SMTP server never slows or breaks a web
 request, the submission's transaction does no template work, and a row waiting to be
 sent holds no tracking link in clear. The text is rendered from the request as it is
-when the message is sent. This module never imports the worker: after commit it sends
-the `outbox_written` signal, and the receiver connected in RequestsConfig.ready()
-wakes the worker. Templates are in templates/notifications/ (Bahasa Indonesia).
+when the message is sent. This module never imports the worker: it sends the
+`outbox_written` signal, and the receiver connected in RequestsConfig.ready() wakes the
+worker after commit. Templates are in templates/notifications/ (Bahasa Indonesia).
 """
 
 from datetime import date, datetime
@@ -72,11 +72,8 @@ def queue(*, fresh: bool = False, **fields) -> OutboxMessage | None:
 
 
 def _wake_after_commit(message) -> None:
-    # robust: a queue that is down must not turn a committed change into an error page;
-    # the periodic run sends the message a minute later. The worker sends everything due
-    # when woken, so a second wake from the same transaction finds nothing left to do.
-    transaction.on_commit(lambda: outbox_written.send(sender=OutboxMessage, message_id=message.pk),
-                          robust=True)
+    # The receiver (tasks.py) wakes the worker after commit; a rolled-back message wakes nobody.
+    outbox_written.send(sender=OutboxMessage, message=message)
 
 
 # ---------------------------------------------------------------- the context, stored as JSON

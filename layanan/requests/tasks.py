@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from layanan.core import wakes
 
 from . import clock, lifecycle, outbox, sweep
 
@@ -48,10 +50,11 @@ def calendar_changed_receiver(sender, agency_id, **kwargs):
 
 
 def outbox_written_receiver(sender, **kwargs):
-    """notifications.py wrote a message that is due now (after commit): wake the worker — unless a
-    wake is already queued and has not started. That one reads what is due only when it starts,
-    after this message was committed, so it sends it too. The flag lapses after a minute, should a
-    queued wake ever be lost (the minutely run sends in any case)."""
-    if settings.REDIS_URL and not cache.add(WAKE_PENDING, 1, timeout=60):
-        return
-    send_outbox()
+    """notifications.py wrote a message that is due now: wake the worker after commit — with Redis
+    only when no wake is queued and not started yet (core/wakes.py: that one reads what is due
+    when it starts, after this message was committed). robust: a queue that is down must not turn
+    a committed change into an error page; the minutely run sends the message in any case."""
+    if settings.REDIS_URL:
+        wakes.after_commit(WAKE_PENDING, send_outbox)
+    else:
+        transaction.on_commit(send_outbox, robust=True)
