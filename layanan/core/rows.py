@@ -17,9 +17,9 @@ from save().
 `batched()` sends several INSERTs without waiting for each (psycopg's pipeline mode on
 PostgreSQL): rows written with `insert(objs, wait=False)` inside the block get their keys, their
 saved `_state` and their post_save signal when the block ends, all answered in one round trip. The
-submission writes its request (whose key the other rows need) with `wait=True`, then its subject
-keys, checks, first event and outbox message without waiting: five round trips to PostgreSQL
-become two. A violation by a row that did not wait surfaces as IntegrityError when the block
+submission writes its request with a key drawn ahead (below), then its subject keys, checks,
+first event and outbox message without waiting: five round trips to PostgreSQL become one. A
+violation by a row that did not wait surfaces as IntegrityError when the block
 ends, inside the caller's transaction, which rolls it all back. On SQLite, or a libpq without
 pipeline mode, the block does nothing and every insert() waits, as before.
 
