@@ -5,9 +5,7 @@ poller store rows and send `signals.inbound_stored`; timeline events reach staff
 the post_save receiver below, after their transaction commits.
 """
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -95,9 +93,5 @@ def event_saved_receiver(sender, instance, created, **kwargs):
     With Redis one queued task reads every event not yet noticed when it starts (core/wakes.py:
     this one was committed before, so it is among them; channels_every_minute catches up should a
     wake be lost). Without Redis each event is its own task."""
-    if not (created and instance.action in staff.NOTIFY_ACTIONS):
-        return
-    if settings.REDIS_URL:
-        wakes.after_commit(NOTICE_PENDING, notify_staff_pending)
-    else:
-        transaction.on_commit(lambda: notify_staff([instance.pk]), robust=True)
+    if created and instance.action in staff.NOTIFY_ACTIONS:
+        wakes.after_commit(NOTICE_PENDING, notify_staff_pending, each=lambda: notify_staff([instance.pk]))

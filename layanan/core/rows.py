@@ -11,8 +11,8 @@ for a new row: each field's `pre_save` (auto_now_add), the `pre_save` and `post_
 (so every receiver connected in an AppConfig.ready runs as before), the primary key set from
 RETURNING, `_state` marked saved. What it does not do, it refuses: a value that is a query
 expression (F(), a subquery, a database default), a model with parents, or a primary key given
-by the caller. Unique and foreign-key violations surface as Django's IntegrityError, as they do
-from save().
+by the caller (other than one from `reserve_key()`, below). Unique and foreign-key violations
+surface as Django's IntegrityError, as they do from save().
 
 `batched()` sends several INSERTs without waiting for each (psycopg's pipeline mode on
 PostgreSQL): rows written with `insert(objs, wait=False)` inside the block get their keys, their
@@ -70,24 +70,18 @@ def insert(objs: list, *, using: str | None = None, wait: bool = True, keyed: bo
                 raise ValueError(f"insert() cannot write an expression into {opts.label}.{field.name}")
             params.append(field.get_db_prep_save(value, connection))
     pending = getattr(connection, "_rows_batch", None)
+    deferred = pending is not None and (keyed or not wait)
     cursor = connection.cursor()
     try:
         cursor.execute(_sql(model, len(objs), connection.alias, keyed), params)
-        if keyed:
-            if pending is not None:
-                pending.append((cursor, None))  # answered (or refused) when the batch ends
-                cursor = None
-            _saved(objs, None, connection)
-            return objs
-        if not wait and pending is not None:
-            pending.append((cursor, objs))  # read when the batch ends
-            cursor = None
-            return objs
-        rows = connection.ops.fetch_returned_insert_rows(cursor)
+        rows = None if keyed or deferred else connection.ops.fetch_returned_insert_rows(cursor)
     finally:
-        if cursor is not None:
+        if deferred:  # answered (or refused) when the batch ends; a keyed row has nothing to read
+            pending.append((cursor, None if keyed else objs))
+        else:
             cursor.close()
-    _saved(objs, rows, connection)
+    if keyed or not deferred:
+        _saved(objs, rows, connection)
     return objs
 
 
@@ -104,7 +98,7 @@ def batched(using: str | None = None):
     if not psycopg.Pipeline.is_supported():
         yield
         return
-    pending: list = []
+    pending: list = []  # (cursor, the rows it wrote, or None for keyed rows: saved already)
     connection._rows_batch = pending
     try:
         # A violation found when the pipeline is synced at its end is psycopg's error: Django's
@@ -112,25 +106,14 @@ def batched(using: str | None = None):
         with (connection.wrap_database_errors, connection.execute_wrapper(_no_row_counts),
               connection.connection.pipeline()):
             yield
-    except BaseException:
-        for cursor, _objs in pending:
-            cursor.close()
-        raise
+        answered = [(objs, connection.ops.fetch_returned_insert_rows(cursor))
+                    for cursor, objs in pending if objs is not None]
     finally:
         connection._rows_batch = None
-    for index, (cursor, objs) in enumerate(pending):
-        try:
-            rows = None if objs is None else connection.ops.fetch_returned_insert_rows(cursor)
-        finally:
+        for cursor, _objs in pending:
             cursor.close()
-        if objs is None:  # a keyed row: saved already
-            continue
-        try:
-            _saved(objs, rows, connection)
-        except BaseException:
-            for later, _objs in pending[index + 1:]:
-                later.close()
-            raise
+    for objs, rows in answered:  # outside the pipeline: receivers may write as they like
+        _saved(objs, rows, connection)
 
 
 def _no_row_counts(execute, sql, params, many, context):
@@ -143,15 +126,17 @@ def _no_row_counts(execute, sql, params, many, context):
 
 
 def _saved(objs: list, rows, connection) -> None:
-    """What save() does once the row is in: the key, the saved state, post_save."""
+    """What save() does once the row is in: the returned values (none for a keyed row, rows=None),
+    the saved state, post_save."""
     model = type(objs[0])
     _written, returning = _columns(model)
     using = connection.alias
-    for obj, row in zip(objs, rows if rows is not None else [()] * len(objs), strict=True):
-        for field, value in zip(returning if rows is not None else (), row, strict=True):
-            for converter in field.get_db_converters(connection):
-                value = converter(value, field, connection)
-            setattr(obj, field.attname, value)
+    for index, obj in enumerate(objs):
+        if rows is not None:
+            for field, value in zip(returning, rows[index], strict=True):
+                for converter in field.get_db_converters(connection):
+                    value = converter(value, field, connection)
+                setattr(obj, field.attname, value)
         obj._state.adding = False
         obj._state.db = using
         signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None,

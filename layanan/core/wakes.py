@@ -11,12 +11,14 @@ what one transaction asks for and checks every flag in one Redis pipeline after 
 one round trip, not one per kind. What a rolled-back transaction asked for is checked with the
 next commit on this thread (a wake too many, never one too few).
 
-Only with a cache every process shares (REDIS_URL): the callers queue each task after commit
-without a flag otherwise, as before.
+A flag needs a cache every process shares (REDIS_URL: core/cache.RedisCache, whose `add_each`
+checks the flags). Without one (a single process) a flag would never reach the worker that
+clears it: each call then queues its own task after commit, as before the flags.
 """
 
 import threading
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -35,19 +37,18 @@ class _Batch:
             return
         self.fired = True
         flags = list(self.tasks)
-        add_each = getattr(cache, "add_each", None)  # ours (core/cache.py): one pipeline
-        if add_each is not None:
-            added = add_each(flags, 1, FLAG_SECONDS)
-        else:
-            added = [cache.add(flag, 1, FLAG_SECONDS) for flag in flags]
-        for flag, was_added in zip(flags, added, strict=True):
+        for flag, was_added in zip(flags, cache.add_each(flags, 1, FLAG_SECONDS), strict=True):
             if was_added:
                 self.tasks[flag]()
 
 
-def after_commit(flag: str, task) -> None:
+def after_commit(flag: str, task, each=None) -> None:
     """Call `task()` (queue it) after the current transaction commits, unless a wake under `flag`
-    is already queued and has not started. Outside a transaction: now."""
+    is already queued and has not started. Outside a transaction: now. Without a shared cache,
+    `each()` (default: `task()`) is queued after commit for every call instead."""
+    if not settings.REDIS_URL:
+        transaction.on_commit(each or task, robust=True)
+        return
     batch = getattr(_local, "batch", None)
     if batch is None or batch.fired:
         batch = _local.batch = _Batch()

@@ -67,13 +67,9 @@ def queue(*, fresh: bool = False, **fields) -> OutboxMessage | None:
         except IntegrityError:
             return None
     if fields.get("not_before") is None:
-        _wake_after_commit(message)
+        # The receiver (tasks.py) wakes the worker after commit; a rolled-back message wakes nobody.
+        outbox_written.send(sender=OutboxMessage, message=message)
     return message
-
-
-def _wake_after_commit(message) -> None:
-    # The receiver (tasks.py) wakes the worker after commit; a rolled-back message wakes nobody.
-    outbox_written.send(sender=OutboxMessage, message=message)
 
 
 # ---------------------------------------------------------------- the context, stored as JSON

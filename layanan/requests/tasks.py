@@ -1,8 +1,7 @@
 """Background tasks (Huey). Run a worker with: manage.py run_huey"""
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
@@ -52,9 +51,6 @@ def calendar_changed_receiver(sender, agency_id, **kwargs):
 def outbox_written_receiver(sender, **kwargs):
     """notifications.py wrote a message that is due now: wake the worker after commit — with Redis
     only when no wake is queued and not started yet (core/wakes.py: that one reads what is due
-    when it starts, after this message was committed). robust: a queue that is down must not turn
-    a committed change into an error page; the minutely run sends the message in any case."""
-    if settings.REDIS_URL:
-        wakes.after_commit(WAKE_PENDING, send_outbox)
-    else:
-        transaction.on_commit(send_outbox, robust=True)
+    when it starts, after this message was committed). A queue that is down is no error page; the
+    minutely run sends the message in any case."""
+    wakes.after_commit(WAKE_PENDING, send_outbox)
