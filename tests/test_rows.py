@@ -3,12 +3,18 @@
 The submission's five INSERTs go through it (issue 13), so what it writes must read back exactly
 as the ORM would have written it, and every post_save receiver must still hear of the row."""
 
+import datetime
+
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from layanan.core import rows
 from layanan.privacy.models import SubjectKey
@@ -260,3 +266,57 @@ def test_a_keyed_insert_writes_the_key_it_was_given(demo):
         rows.insert([Event(request=request, at=timezone.now(), action="note")], keyed=True)  # no key
     rows.insert([event], keyed=True)
     assert Event.objects.get(pk=event.pk).note == "kunci sendiri"
+
+
+# ---------------------------------------------------------------- plain values sent as they are
+
+PLAIN_SAMPLES = {
+    str: st.text(max_size=40),
+    bool: st.booleans(),
+    int: st.integers(min_value=0, max_value=2**31 - 1),
+    float: st.floats(allow_nan=False, allow_infinity=False),
+    datetime.date: st.dates(),
+    datetime.datetime: st.datetimes(timezones=st.just(datetime.UTC)),
+}
+
+
+def plain_columns():
+    """(model, field, types) of every column of every model that insert() sends as it is."""
+    found = []
+    for model in apps.get_models():
+        try:
+            written, shortcuts = rows._columns(model)[0], rows._plain(model, connection.alias, False)
+        except ValueError:  # a model insert() does not write (parents, no generated key)
+            continue
+        found += [(model, field, shortcut[0]) for field, shortcut in zip(written, shortcuts, strict=True)
+                  if shortcut is not None]
+    return found
+
+
+def test_the_request_s_columns_are_mostly_plain_and_its_personal_data_never(db):
+    plain = {field.name for model, field, _types in plain_columns() if model is Request}
+    assert {"tracking_code", "agency", "due_at", "confidential", "letter_date", "version"} <= plain
+    assert not plain & {"applicant_nik", "applicant_phone", "applicant_address"}  # encrypted: Django's way
+    assert "created_at" not in plain  # auto_now_add: pre_save sets it
+
+
+@given(data=st.data())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_plain_value_is_sent_exactly_as_django_would_send_it(db, data):
+    model, field, types = data.draw(st.sampled_from(plain_columns()))
+    value = data.draw(st.one_of(st.none(), *[PLAIN_SAMPLES[t] for t in types]))
+    obj = model()
+    setattr(obj, field.attname, value)
+    [sent] = rows._prepared(obj, [field], rows._plain_of([field], connection), connection)
+    expected = field.get_db_prep_save(field.pre_save(obj, True), connection)
+    assert type(sent) is type(expected)
+    assert sent == expected
+
+
+def test_values_that_are_not_plain_take_django_s_way(db):
+    obj = Event(note=gettext_lazy("Permohonan diterima."), at=datetime.datetime(2026, 11, 30, 9, 0))
+    fields = [Event._meta.get_field("note"), Event._meta.get_field("at")]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):  # Django's warning, from Django's code
+        sent = rows._prepared(obj, fields, rows._plain_of(fields, connection), connection)
+    assert sent[0] == "Permohonan diterima." and type(sent[0]) is str
+    assert sent[1] == fields[1].get_db_prep_save(timezone.make_aware(obj.at), connection)

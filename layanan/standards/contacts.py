@@ -1,6 +1,7 @@
 """Normalises contact addresses: phones to E.164, e-mail, web addresses."""
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.core.validators import validate_email
 PHONE_KINDS = {"phone", "whatsapp"}
 
 
+@lru_cache(maxsize=64)  # a submission's phone is read by its form and again by the privacy index
 def normalise_phone(value: str) -> str:
     """'0812-3866-945' or '(0354) 689901' → '+628123866945' / '+62354689901'."""
     digits = re.sub(r"(?i)\s*(?:psw|pswt|ext|ext\.|ekst)\.?\s*\d+\s*$", "", value)
