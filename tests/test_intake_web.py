@@ -267,6 +267,33 @@ def test_data_request_asks_the_kip_fields_and_requires_mandatory_documents(demo,
     assert "Cara menerima: E-mail" in request.description
 
 
+def test_a_form_shown_again_with_errors_does_not_mark_the_next_citizen_s_form(demo, client):
+    """The standard's own fields are built once per kept standard and copied for each form: the
+    autofocus one citizen's error put on a document field is not on the next citizen's form."""
+    svc = service("DINSOS-SEKADAU")
+    letter = Requirement.objects.get(standard=svc.published_standard, kind="document")
+    url = apply_url(svc, "permintaan-data")
+    refused = client.post(url, {**person(subject="Data PKH", description="Untuk skripsi.", purpose="Skripsi",
+                                         consent=""),
+                                "token": form_token(client, svc, "permintaan-data")}).content.decode()
+    field = re.compile(rf'<input[^>]*name="doc_{letter.pk}"[^>]*>')
+    assert "autofocus" not in field.search(refused).group(0)  # the first error is further up
+    refused = client.post(url, {**person(subject="Data PKH", description="Untuk skripsi.", purpose="Skripsi"),
+                                "token": form_token(client, svc, "permintaan-data")}).content.decode()
+    assert "autofocus" in field.search(refused).group(0)  # now the letter is the first missing
+    fresh = client.get(url).content.decode()
+    assert "autofocus" not in field.search(fresh).group(0)
+    assert "Lampirkan dokumen ini" not in fresh
+
+
+def test_the_optional_document_label_follows_the_citizen_s_language(bangli, client):
+    evidence = Requirement.objects.get(standard=bangli.published_standard, kind="document")
+    indonesian = client.get(apply_url(bangli)).content.decode()
+    english = client.get(apply_url(bangli), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{evidence.label} (bila ada)" in indonesian
+    assert f"{evidence.label} (bila ada)" not in english
+
+
 def test_personal_data_is_encrypted_in_the_database(bangli, client):
     complaint(client, bangli)
     request = Request.objects.get()

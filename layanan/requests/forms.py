@@ -1,12 +1,14 @@
 """The citizen's web form and the counter form. Checks live in requests.intake."""
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from layanan.core.forms import FocusFirstError, with_field_copies
+from layanan.core.forms import FieldCopies, FocusFirstError, with_field_copies
 from layanan.standards.models import ServiceKind
 from layanan.standards.requirement_rules import asked_of_applicant
 
@@ -187,43 +189,55 @@ class WebRequestForm(ApplicantForm):
         if complaint:
             self.fields["subject"].label = gettext_lazy("Judul pengaduan")
             self.fields["description"].label = gettext_lazy("Uraian pengaduan (apa, di mana, kapan, siapa)")
-            self.fields["anonymous"] = forms.BooleanField(
-                required=False,
-                label=gettext_lazy("Anonim: laporkan tanpa identitas. Nama, NIK dan kontak Anda tidak "
-                                   "dicatat; simpan kode lacak dan tautan pada tanda terima."))
-            self.fields["confidential"] = forms.BooleanField(
-                required=False,
-                label=gettext_lazy("Rahasia: identitas saya hanya boleh dilihat petugas pengaduan."))
-        if self.kind in KIP_KINDS:
-            self.fields["purpose"] = forms.CharField(
-                label=gettext_lazy("Tujuan penggunaan data / informasi"), max_length=500,
-                widget=forms.Textarea(attrs={"rows": 2}))
-            self.fields["obtain"] = forms.ChoiceField(
-                label=gettext_lazy("Cara memperoleh"), choices=OBTAIN_CHOICES, required=False)
-            self.fields["receive"] = forms.ChoiceField(
-                label=gettext_lazy("Cara menerima"), choices=RECEIVE_CHOICES, required=False)
-        if complaint:
-            self.fields["location_text"] = forms.CharField(
-                label=gettext_lazy("Lokasi kejadian (alamat atau patokan)"), max_length=500,
-                required=False, widget=forms.Textarea(attrs={"rows": 2}))
-            self.fields["location_lat"] = forms.FloatField(required=False, min_value=-90, max_value=90,
-                                                           widget=forms.HiddenInput)
-            self.fields["location_lon"] = forms.FloatField(required=False, min_value=-180, max_value=180,
-                                                           widget=forms.HiddenInput)
-        for requirement in intake.document_requirements(self.requirements):
-            mandatory = requirement.mandatory and not complaint and not documents_later
-            self.fields[f"doc_{requirement.pk}"] = UploadField(
-                label=requirement.label + ("" if mandatory else _(" (bila ada)")), required=mandatory,
-                error_messages={"required": gettext_lazy("Lampirkan dokumen ini (wajib menurut standar "
-                                                         "pelayanan).")})
-        if complaint:
-            self.fields["evidence"] = UploadsField(
-                label=gettext_lazy("Bukti pendukung lain (foto, dokumen) — boleh lebih dari satu"),
-                required=False)
+        # The fields this standard adds (its documents, a complaint's or a KIP request's own): built
+        # once per kept standard, kind and language, then copied for each form as base_fields are.
+        kept = standard.__dict__.setdefault("_web_form_fields", {})
+        key = (self.kind, documents_later, translation.get_language(), tuple(r.pk for r in self.requirements))
+        if key not in kept:
+            kept[key] = self._standard_fields(complaint, documents_later)
+        self.fields.update(copy.deepcopy(FieldCopies(kept[key])))
         for name in ("name", "nik", "address", "phone"):  # required by clean_identity: marked *
             self.fields[name].show_required = True
             self.fields[name].widget.attrs.setdefault("aria-required", "true")
         self.fields["phone"].help_text = gettext_lazy("Isi nomor telepon atau e-mail (salah satu wajib).")
+
+    def _standard_fields(self, complaint: bool, documents_later: bool) -> dict:
+        fields = {}
+        if complaint:
+            fields["anonymous"] = forms.BooleanField(
+                required=False,
+                label=gettext_lazy("Anonim: laporkan tanpa identitas. Nama, NIK dan kontak Anda tidak "
+                                   "dicatat; simpan kode lacak dan tautan pada tanda terima."))
+            fields["confidential"] = forms.BooleanField(
+                required=False,
+                label=gettext_lazy("Rahasia: identitas saya hanya boleh dilihat petugas pengaduan."))
+        if self.kind in KIP_KINDS:
+            fields["purpose"] = forms.CharField(
+                label=gettext_lazy("Tujuan penggunaan data / informasi"), max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}))
+            fields["obtain"] = forms.ChoiceField(
+                label=gettext_lazy("Cara memperoleh"), choices=OBTAIN_CHOICES, required=False)
+            fields["receive"] = forms.ChoiceField(
+                label=gettext_lazy("Cara menerima"), choices=RECEIVE_CHOICES, required=False)
+        if complaint:
+            fields["location_text"] = forms.CharField(
+                label=gettext_lazy("Lokasi kejadian (alamat atau patokan)"), max_length=500,
+                required=False, widget=forms.Textarea(attrs={"rows": 2}))
+            fields["location_lat"] = forms.FloatField(required=False, min_value=-90, max_value=90,
+                                                      widget=forms.HiddenInput)
+            fields["location_lon"] = forms.FloatField(required=False, min_value=-180, max_value=180,
+                                                      widget=forms.HiddenInput)
+        for requirement in intake.document_requirements(self.requirements):
+            mandatory = requirement.mandatory and not complaint and not documents_later
+            fields[f"doc_{requirement.pk}"] = UploadField(
+                label=requirement.label + ("" if mandatory else _(" (bila ada)")), required=mandatory,
+                error_messages={"required": gettext_lazy("Lampirkan dokumen ini (wajib menurut standar "
+                                                         "pelayanan).")})
+        if complaint:
+            fields["evidence"] = UploadsField(
+                label=gettext_lazy("Bukti pendukung lain (foto, dokumen) — boleh lebih dari satu"),
+                required=False)
+        return fields
 
     # Groups for the template.
     @property
