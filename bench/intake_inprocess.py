@@ -3,12 +3,12 @@
 Run by bench/requests_bench.py's intake stage against its own migrated PostgreSQL database
 (DATABASE_URL in the environment, seed agencies loaded). The form page is fetched before each
 POST (not timed), as a citizen does; only the POST is timed. Both are calls of the project's WSGI
-application with the environ and multipart body gunicorn would hand it (CSRF cookie and token
-included, checked as in production): no HTTP, no gunicorn, no test client — what the submission
-itself costs the server. The queries are counted on 20 further POSTs, untimed: counting them
-means Django's debug cursor (a log entry and the SQL text kept per statement), which production
-does not run and which cost ~0.6 ms per POST when the timed POSTs were also the counted ones
-(until 2026-11-30's fifth session).
+application (layanan/wsgi.py, as gunicorn loads it) with the environ and multipart body gunicorn
+would hand it (CSRF cookie and token included, checked as in production): no HTTP, no gunicorn,
+no test client — what the submission itself costs the server. The queries are counted on 20
+further POSTs, untimed: counting them means Django's debug cursor (a log entry and the SQL text
+kept per statement), which production does not run and which cost ~0.6 ms per POST when the
+timed POSTs were also the counted ones (until 2026-11-30's fifth session).
 
     LAYANAN_DEV=1 DATABASE_URL=postgres://…/layanan_bench_intake .venv/bin/python bench/intake_inprocess.py
 """
@@ -80,7 +80,6 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -89,7 +88,11 @@ def main(argv=None) -> int:
     settings.ALLOWED_HOSTS = ["*"]
     report = Report({} if args.bare else BUDGETS)
     profiler = cProfile.Profile(time.process_time) if args.profile else None
-    times, cpu_times, queries = time_posts(WSGIHandler(), args.n, bare=args.bare, profiler=profiler,
+    if args.bare:
+        from bench.bare_insert.wsgi import application
+    else:
+        from layanan.wsgi import application  # what gunicorn serves, garbage collector set as there
+    times, cpu_times, queries = time_posts(application, args.n, bare=args.bare, profiler=profiler,
                                            capture=lambda: CaptureQueriesContext(connection))
     if profiler is not None:
         profiler.dump_stats(args.profile)  # the timings above include the profiler's overhead

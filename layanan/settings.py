@@ -192,6 +192,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# The garbage collector of a server process (layanan/core/runtime.py): "gen0,gen1,gen2" thresholds.
+GC_THRESHOLD = os.environ.get("GC_THRESHOLD", "")
 # One process only (no REDIS_URL on purpose): silences the warning that rate limits, login
 # lockouts and the tracking failure counter need the shared cache (core/checks.py).
 LAYANAN_SINGLE_PROCESS = env_bool("LAYANAN_SINGLE_PROCESS", False)
