@@ -159,6 +159,88 @@ def test_a_submission_sends_its_rows_to_postgresql_in_one_answer_not_five(demo):
     assert waits.count("BasePipeline._exit_gen") == 1
 
 
+def protocol_trace(run) -> list[str]:
+    """The frontend's messages to PostgreSQL while `run()` runs (libpq's trace), e.g. 'Sync'."""
+    import tempfile
+
+    from psycopg import pq
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            run()
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        messages = [line.split("\t") for line in trace.read().splitlines() if line.startswith("F\t")]
+    # 'Parse BEGIN', 'Parse INSERT', 'Sync', 'Query' (a simple query: psycopg's COMMIT), …
+    return [f"Parse {fields[3].split(chr(34))[3].split()[0]}" if fields[2] == "Parse" else fields[2]
+            for fields in messages]
+
+
+def test_a_submission_s_begin_travels_with_its_rows_and_its_commit_follows_their_answer(seeded):
+    """Outside a test's own transaction, as on a server: psycopg would BEGIN and wait for that
+    alone (psycopg#401); the batch sends the BEGIN at the head of its rows instead. What reaches
+    PostgreSQL: BEGIN, the five INSERTs, one Sync (one answer), then COMMIT."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's")
+    from layanan.requests import published
+
+    standard = published.published_standard("DPMPTSP-BANGLI", "pengaduan-masyarakat")  # as the form has it
+    new_request()  # keys drawn ahead and the connection's health checked: the next one is typical
+
+    def submit():
+        lifecycle.submit(standard=standard, channel="web", subject="Jalan rusak di depan pasar",
+                         applicant={"applicant_name": "Ni Made Sari", "applicant_nik": "5106014507920003",
+                                    "applicant_email": "sari@example.id"},
+                         checks={standard.requirements.all()[0].pk: True})
+
+    sent = protocol_trace(submit)
+    sent = sent[:sent.index("Query") + 1]  # up to the COMMIT (the receipt is then sent, in tests inline)
+    # request, subject key, check, event, receipt
+    assert [m for m in sent if m.startswith("Parse")] == ["Parse BEGIN"] + ["Parse INSERT"] * 5
+    last_insert = len(sent) - 1 - sent[::-1].index("Parse INSERT")
+    assert sent.count("Sync") == 1 and sent.index("Sync") > last_insert  # one answer for them all
+    assert sent[-1] == "Query"  # then the COMMIT
+    assert connection.connection.autocommit is True  # psycopg is left as Django left it
+    assert Request.objects.count() == 2
+
+
+def test_a_retried_submission_with_the_begin_in_the_batch_returns_the_first_request(seeded):
+    """The retry's INSERT is refused at the batch's end, inside the transaction the batch began:
+    rolled back, the first request handed back, the connection as usable as before."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's")
+
+    def submit():
+        return lifecycle.submit(standard=bangli_standard(), channel="web", subject="Jalan rusak",
+                                applicant={"applicant_name": "Ni Made Sari"}, idempotency_key="form-token-1")
+
+    first, created = submit()
+    again, created_again = submit()
+    assert created and (again.pk, created_again) == (first.pk, False)
+    assert connection.connection.autocommit is True and connection.get_autocommit() is True
+    assert new_request().pk != first.pk  # the connection goes on
+    assert Request.objects.filter(idempotency_key="form-token-1").count() == 1
+    assert Event.objects.filter(request=first).count() == 1
+
+
+def test_an_error_after_the_batch_s_begin_leaves_nothing_and_the_connection_usable(seeded):
+    if connection.vendor != "postgresql":
+        pytest.skip("pipeline mode is PostgreSQL's")
+    request = new_request()
+    before = Request.objects.count(), Event.objects.count()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), rows.batched():
+        lifecycle._event(request, lifecycle.access.SYSTEM, "note", timezone.now(), note="tidak jadi")
+        1 / 0  # noqa: B018
+    assert (Request.objects.count(), Event.objects.count()) == before
+    assert connection.connection.autocommit is True
+    assert new_request().pk
+
+
 def test_a_duplicate_among_rows_that_did_not_wait_rolls_the_whole_transaction_back(demo):
     request = new_request()
     first = request.standard.requirements.first()

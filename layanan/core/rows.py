@@ -18,7 +18,8 @@ surface as Django's IntegrityError, as they do from save().
 PostgreSQL): rows written with `insert(objs, wait=False)` inside the block get their keys, their
 saved `_state` and their post_save signal when the block ends, all answered in one round trip. The
 submission writes its request with a key drawn ahead (below), then its subject keys, checks,
-first event and outbox message without waiting: five round trips to PostgreSQL become one. A
+first event and outbox message without waiting: five round trips to PostgreSQL become one (and
+when the batch holds the transaction's first statement, the BEGIN travels with them). A
 violation by a row that did not wait surfaces as IntegrityError when the block
 ends, inside the caller's transaction, which rolls it all back. On SQLite, or a libpq without
 pipeline mode, the block does nothing and every insert() waits, as before.
@@ -95,26 +96,52 @@ def batched(using: str | None = None):
         return
     import psycopg
 
+    connection.close_if_health_check_failed()  # as the first cursor would, before the BEGIN below
     connection.ensure_connection()
     if not psycopg.Pipeline.is_supported():
         yield
         return
     pending: list = []  # (cursor, the rows it wrote, or None for keyed rows: saved already)
     connection._rows_batch = pending
+    pg = connection.connection
+    begins = _begins_with_batch(connection, pg)
     try:
         # A violation found when the pipeline is synced at its end is psycopg's error: Django's
         # wrapper turns it into django.db.IntegrityError as execute() would have.
         with (connection.wrap_database_errors, connection.execute_wrapper(_no_row_counts),
-              connection.connection.pipeline()):
+              pg.pipeline()):
+            if begins:
+                pg._autocommit = True  # psycopg adds no BEGIN of its own (see _begins_with_batch)
+                pg.wait(pg._exec_command(b"BEGIN"))  # queued: sent with the first row
             yield
         answered = [(objs, connection.ops.fetch_returned_insert_rows(cursor))
                     for cursor, objs in pending if objs is not None]
     finally:
+        if begins:
+            pg._autocommit = False  # the transaction Django opened goes on (or is rolled back) as ever
         connection._rows_batch = None
         for cursor, _objs in pending:
             cursor.close()
     for objs, rows in answered:  # outside the pipeline: receivers may write as they like
         _saved(objs, rows, connection)
+
+
+def _begins_with_batch(connection, pg) -> bool:
+    """Whether the batch sends the transaction's BEGIN itself, with its rows.
+
+    Inside Django's atomic() psycopg opens the transaction lazily, before the first statement; in
+    a pipeline it then syncs and waits for the BEGIN's answer alone (so that it knows the
+    transaction is open: psycopg#401) — a round trip of its own, the batch's first statement
+    paying it. When the batch holds the transaction's first statement, it sends the BEGIN itself
+    instead, at the head of the pipeline, with psycopg told the connection is in autocommit for
+    the block's length so that it adds none; the one answer at the block's end says the
+    transaction is open. Only for a plain BEGIN (no isolation level, read-only or deferrable
+    asked for): anything else is left to psycopg."""
+    from psycopg import pq
+
+    return (not connection.get_autocommit() and not pg.autocommit
+            and pg.info.transaction_status == pq.TransactionStatus.IDLE
+            and pg.isolation_level is None and pg.read_only is None and pg.deferrable is None)
 
 
 def _no_row_counts(execute, sql, params, many, context):
