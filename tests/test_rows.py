@@ -366,11 +366,12 @@ def plain_columns():
     """(model, field, types) of every column of every model that insert() sends as it is."""
     found = []
     for model in apps.get_models():
-        try:
-            written, shortcuts = rows._columns(model)[0], rows._plain(model, connection.alias, False)
+        try:  # keyed: the primary key too (a key drawn ahead)
+            written, shortcuts = rows._columns(model)[0], rows._plain(model, connection.alias, True)
         except ValueError:  # a model insert() does not write (parents, no generated key)
             continue
-        found += [(model, field, shortcut[0]) for field, shortcut in zip(written, shortcuts, strict=True)
+        found += [(model, field, shortcut[0])
+                  for field, shortcut in zip((model._meta.pk, *written), shortcuts, strict=True)
                   if shortcut is not None]
     return found
 
@@ -380,6 +381,7 @@ def test_the_request_s_columns_are_mostly_plain_and_its_personal_data_never(db):
     assert {"tracking_code", "agency", "due_at", "confidential", "letter_date", "version"} <= plain
     assert not plain & {"applicant_nik", "applicant_phone", "applicant_address"}  # encrypted: Django's way
     assert "created_at" not in plain  # auto_now_add: pre_save sets it
+    assert "id" in plain  # a key drawn ahead
 
 
 @given(data=st.data())
