@@ -16,6 +16,9 @@ renews the generation too. Bulk `QuerySet.update()`s of those tables must call
 `changed()` themselves. Receivers are connected in RequestsConfig.ready().
 
 The cached instances are shared by every request a process serves: read them, never change them.
+Two things are derived from them and kept on them, living and dying with the kept version: the
+agency's calendar (above) and the web form's per-standard fields (`WebRequestForm`, copied for
+each form, never handed out themselves).
 """
 
 from django.db import transaction
