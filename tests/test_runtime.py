@@ -33,13 +33,12 @@ def test_any_text_gives_three_positive_numbers_or_a_clear_refusal(value):
     assert len(parsed) == 3 and all(isinstance(n, int) and n > 0 for n in parsed)
 
 
-def load_wsgi(env: dict) -> str:
-    """What a fresh server process reports after loading layanan.wsgi, as gunicorn does."""
+def load_wsgi(env: dict) -> subprocess.CompletedProcess:
+    """A fresh server process loading layanan.wsgi, as gunicorn does; it prints its collector."""
     code = ("import gc, layanan.wsgi; "
             "print(gc.get_threshold(), gc.get_freeze_count() > 10000)")
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                            timeout=120)
-    return result.stdout.strip() or result.stderr
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 @pytest.fixture
@@ -48,10 +47,11 @@ def server_env():
 
 
 def test_a_loaded_server_freezes_its_start_up_objects_and_takes_the_threshold(server_env):
-    assert load_wsgi(server_env) == "(10000, 50, 50) True"
-    assert load_wsgi({**server_env, "GC_THRESHOLD": "20000,20,20"}) == "(20000, 20, 20) True"
+    assert load_wsgi(server_env).stdout.strip() == "(10000, 50, 50) True"
+    assert load_wsgi({**server_env, "GC_THRESHOLD": "20000,20,20"}).stdout.strip() == "(20000, 20, 20) True"
 
 
 def test_a_server_with_a_malformed_threshold_does_not_start(server_env):
     refused = load_wsgi({**server_env, "GC_THRESHOLD": "banyak"})
-    assert "GC_THRESHOLD harus tiga bilangan bulat positif" in refused
+    assert refused.returncode != 0 and refused.stdout == ""  # it never got as far as serving
+    assert "GC_THRESHOLD harus tiga bilangan bulat positif" in refused.stderr

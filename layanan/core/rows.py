@@ -191,7 +191,6 @@ def _columns(model) -> tuple[tuple, tuple]:
 # methods (a subclass that overrides one, like EncryptedTextField, is not plain), a value of the
 # listed types needs no call or exactly the backend adapter Django would call; any other value,
 # and every other field, takes get_db_prep_save() (tests/test_rows.py compares the two).
-TEXT = (str,)
 AWARE = (datetime.datetime,)  # with its tzinfo: a naive one gets Django's warning and conversion
 
 
@@ -209,7 +208,7 @@ def _plain_field(field, connection):
     if (cls.get_db_prep_value is f.Field.get_db_prep_value
             and cls.get_prep_value in (f.CharField.get_prep_value, f.TextField.get_prep_value)
             and cls.to_python in (f.CharField.to_python, f.TextField.to_python)):
-        return TEXT, None
+        return (str,), None
     if (cls.get_db_prep_value is f.Field.get_db_prep_value
             and cls.get_prep_value is f.BooleanField.get_prep_value
             and cls.to_python is f.BooleanField.to_python):
@@ -219,7 +218,7 @@ def _plain_field(field, connection):
         return (float,), None
     if (cls.get_db_prep_value is f.IntegerField.get_db_prep_value
             and cls.get_prep_value is f.IntegerField.get_prep_value):
-        return (int,), partial(_integer, ops.adapt_integerfield_value, field.get_internal_type())
+        return (int,), partial(ops.adapt_integerfield_value, internal_type=field.get_internal_type())
     if (cls.get_db_prep_value is f.DateField.get_db_prep_value
             and cls.get_prep_value is f.DateField.get_prep_value and cls.to_python is f.DateField.to_python):
         return (datetime.date,), ops.adapt_datefield_value
@@ -254,10 +253,6 @@ def _prepared(obj, fields, plain, connection) -> list:
             raise ValueError(f"insert() cannot write an expression into {obj._meta.label}.{field.name}")
         params.append(field.get_db_prep_save(value, connection))
     return params
-
-
-def _integer(adapt, internal_type, value):
-    return adapt(value, internal_type)
 
 
 @lru_cache(maxsize=256)  # (model, database, keys given)
